@@ -1,0 +1,30 @@
+# The two commands a fresh machine needs: `make build` and `make test`.
+# Both create .venv from requirements.lock (exact pins) when it is missing or older than the lock.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: build test bench clean help
+help:
+	@echo "make build   render the manuscript into _output/ (HTML, PDF, DOCX) with the embedded engine"
+	@echo "make test    run the test suite"
+	@echo "make bench   print build, audit and check timings"
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/python build.py $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(ARGS)
+
+bench: $(STAMP)
+	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf _output .galleyproof-cache

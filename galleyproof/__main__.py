@@ -1,0 +1,5 @@
+import sys
+
+from galleyproof.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Compare cited metadata with registered records; pure functions over a lookup callable."""

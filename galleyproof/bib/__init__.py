@@ -1,0 +1,1 @@
+"""Bibliographic data: the Reference model, BibTeX via pybtex, APA reference strings, DOIs."""

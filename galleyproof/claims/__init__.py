@@ -1,0 +1,1 @@
+"""Claim consistency: the domain lexicon, claim extraction, and one module per rule."""

@@ -1,0 +1,1 @@
+"""Journal submission packages: profiles, pre-submission checks, packagers."""

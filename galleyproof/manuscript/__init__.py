@@ -1,0 +1,1 @@
+"""Manuscripts as data: Quarto Markdown and plain-text readers, the importer."""

@@ -1,0 +1,1 @@
+"""Rendering: the embedded engine (nbclient + pandoc + typst), the Quarto backend, the cell cache."""
