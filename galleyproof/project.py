@@ -127,10 +127,11 @@ def _authors(raw: Any) -> tuple[Author, ...]:
 def _chapters(root: Path, config_path: Path, config: dict) -> tuple[Path, ...]:
     book = config.get("book") or {}
     listed = book.get("chapters")
+    appendices = book.get("appendices") or []
     if not listed:
         raise ConfigError("book.chapters lists no chapters", config_path, _line_of_key(config_path, "book"))
     paths = []
-    for entry in _flatten_chapters(listed):
+    for entry in _flatten_chapters(listed) + _flatten_chapters(appendices):
         path = (root / entry).resolve()
         if root not in path.parents:
             raise ConfigError(f"chapter {entry!r} lies outside the project", config_path,
@@ -177,6 +178,16 @@ def _formats(config: dict) -> tuple[str, ...]:
     if isinstance(fmt, str):
         return (fmt,)
     return DEFAULT_FORMATS
+
+
+def style_path(name: str) -> Path:
+    """A CSL style shipped with galleyproof (`apa`, `nature`, ...), by name or file name."""
+    styles = Path(__file__).parent / "styles"
+    path = styles / (name if name.endswith(".csl") else f"{name}.csl")
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in styles.glob("*.csl")))
+        raise ConfigError(f"no bundled citation style {name!r} (bundled: {known})")
+    return path
 
 
 def load_project(start: Path | str = ".") -> Project:
