@@ -97,8 +97,18 @@ def find_root(start: Path) -> Path:
 
 
 def _line_of_key(path: Path, key: str) -> int | None:
+    """First line that sets `key:`; YAML parsers drop positions, and errors should still point somewhere."""
+    return _line_where(path, lambda text: text.startswith(f"{key}:"))
+
+
+def _line_of_item(path: Path, item: str) -> int | None:
+    """First line of a YAML list item `- item`."""
+    return _line_where(path, lambda text: text.startswith("-") and text[1:].strip().strip("'\"") == item)
+
+
+def _line_where(path: Path, test) -> int | None:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if line.lstrip().startswith(f"{key}:"):
+        if test(line.strip()):
             return number
     return None
 
@@ -135,10 +145,10 @@ def _chapters(root: Path, config_path: Path, config: dict) -> tuple[Path, ...]:
         path = (root / entry).resolve()
         if root not in path.parents:
             raise ConfigError(f"chapter {entry!r} lies outside the project", config_path,
-                              _line_of_key(config_path, "chapters"))
+                              _line_of_item(config_path, entry))
         if not path.is_file():
             raise ManuscriptError(f"chapter {entry!r} listed in {QUARTO_FILE} does not exist", config_path,
-                                  _line_of_key(config_path, f"- {entry}") or _line_of_key(config_path, "chapters"))
+                                  _line_of_item(config_path, entry) or _line_of_key(config_path, "chapters"))
         paths.append(path)
     return tuple(paths)
 
