@@ -76,7 +76,7 @@ def test_missing_chapter_points_at_its_line(tmp_path):
     make(tmp_path, files=("index.qmd", "chapters/appendix.qmd"))
     with pytest.raises(ManuscriptError, match="chapters/one.qmd") as caught:
         load_project(tmp_path)
-    assert caught.value.line == 13
+    assert caught.value.line == 14  # the "- chapters/one.qmd" item
 
 
 def test_chapter_outside_the_project_is_refused(tmp_path):
