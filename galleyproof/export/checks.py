@@ -1,0 +1,347 @@
+"""Pre-submission checks: each compares one measured fact of the manuscript with a journal profile.
+
+A check returns a `Check` (pass / fail / warn / skip, the measured value, the limit, and a detail
+naming file and line where there is one); `run_checks` runs the registry `CHECKS` in order.
+Nothing here prints, renders or writes: the caller prepares the manuscript (executed figures) and
+decides what a failing check means (`--draft`).
+
+Policy for the gates that use other engineers' tools:
+- citation audit (`galleyproof.audit.run.audit_project`): fails on any reference whose status is at or
+  above `mismatch` (mismatch, points_elsewhere, not_found, retracted). `missing_doi` and `unverified`
+  are not failures but turn the row into a warning and are counted, so the checklist shows how much
+  of the list was never compared with a registry (offline, and not in citations.lock.json).
+- claim checker (`galleyproof.claims.run.check_project`): fails on findings of severity `error` that
+  the project has not accepted in accepted-findings.yml; warnings are counted only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from galleyproof.bib.model import Reference
+from galleyproof.export.profiles import Profile
+from galleyproof.manuscript.document import Block, Document
+from galleyproof.project import Project
+
+PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
+AUDIT_FAILING = ("mismatch", "points_elsewhere", "not_found", "retracted")
+AUDIT_WARNING = ("missing_doi", "unverified")
+VECTOR_FORMATS = ("pdf", "svg", "eps")
+EXCLUDED_SECTIONS = re.compile(r"^(abstract|keywords?|references|bibliography|acknowledge?ments?|funding|"
+                               r"declarations?|conflicts? of interest|author contributions?)\b", re.IGNORECASE)
+_CITATION = re.compile(r"\[[^\[\]]*@[^\[\]]*\]|(?<![\w.])-?@[\w:.#$%&+?<>~/-]+")
+_LINK_TARGET = re.compile(r"\]\([^)]*\)|\{[^}]*\}")
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    label: str
+    status: str
+    measured: str
+    limit: str = ""
+    detail: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAIL
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure of the prepared manuscript: its image file, caption and label (`fig-...`)."""
+
+    path: Path | None
+    caption: str
+    label: str = ""
+
+
+@dataclass
+class ExportContext:
+    project: Project
+    profile: Profile
+    document: Document
+    references: list[Reference]
+    figures: list[Figure] = field(default_factory=list)
+    resource_dir: Path | None = None  # where the prepared manuscript keeps executed figures
+    audit_mode: str = "offline"
+
+
+def count_words(text: str) -> int:
+    """Words of prose as a reader sees them: citation keys, link targets and attributes are not words."""
+    text = _LINK_TARGET.sub("]", _CITATION.sub(" ", text))
+    return len(_WORD.findall(text.replace("*", " ").replace("`", " ")))
+
+
+def appendix_files(project: Project) -> set[str]:
+    book = project.quarto.get("book") or {}
+    files: set[str] = set()
+    for entry in book.get("appendices") or []:
+        if isinstance(entry, str):
+            files.add(project.relative(project.root / entry))
+        elif isinstance(entry, dict):
+            files |= {project.relative(project.root / c) for c in entry.get("chapters") or [] if isinstance(c, str)}
+    return files
+
+
+def _section_title(block: Block) -> str:
+    # Block.section is "2-1 Title"; the numbering is not part of the name.
+    return re.sub(r"^[\d.\-]+\s+", "", block.section)
+
+
+def is_abstract(block: Block) -> bool:
+    return block.section_id == "sec-abstract" or _section_title(block).lower().startswith("abstract")
+
+
+def main_text_blocks(ctx: ExportContext) -> list[Block]:
+    """Prose of the chapters, without abstract, keywords, references, acknowledgements or appendices."""
+    appendices = appendix_files(ctx.project)
+    return [b for b in ctx.document.blocks
+            if b.file not in appendices and not EXCLUDED_SECTIONS.match(_section_title(b))
+            and not b.section_id.startswith(("sec-abstract", "sec-references", "sec-ack"))
+            and not b.text.lstrip("*_ ").lower().startswith("keywords")]
+
+
+def abstract_text(document: Document) -> str:
+    blocks = [b.text for b in document.blocks if is_abstract(b) and not b.text.lstrip("*_ ").lower().startswith("keywords")]
+    if blocks:
+        return "\n\n".join(blocks)
+    value = document.metadata.get("abstract")
+    return str(value) if value else ""
+
+
+def keywords(document: Document) -> list[str]:
+    value = document.metadata.get("keywords") or []
+    if isinstance(value, str):
+        value = re.split(r"[;,]", value)
+    return [str(k).strip().rstrip(".") for k in value if str(k).strip()]
+
+
+def highlights(document: Document) -> list[str]:
+    value = document.metadata.get("highlights") or []
+    if isinstance(value, str):
+        value = [line.lstrip("-• ").strip() for line in value.splitlines()]
+    return [str(h).strip() for h in value if str(h).strip()]
+
+
+def cited_keys(ctx: ExportContext) -> list[str]:
+    """Keys in order of first citation; `nocite: '@*'` in the front matter cites the whole bibliography."""
+    keys = list(dict.fromkeys(c.key for c in ctx.document.citations))
+    if "@*" in str(ctx.document.metadata.get("nocite", "")):
+        keys += [r.key for r in ctx.references if r.key not in keys]
+    return keys
+
+
+def _at_most(measured: int, limit: int | None) -> str:
+    return PASS if limit is None or measured <= limit else FAIL
+
+
+def _limit(limit: int | None) -> str:
+    return f"≤ {limit}" if limit is not None else "no limit"
+
+
+# -- the checks ---------------------------------------------------------------------------------------
+
+def check_main_text(ctx: ExportContext) -> Check:
+    blocks = main_text_blocks(ctx)
+    words = sum(count_words(b.text) for b in blocks)
+    limit = ctx.profile.limits.main_text_words
+    status = _at_most(words, limit)
+    detail = f"{words - limit} words over the journal's limit of {limit}" if status == FAIL else ""
+    return Check("main-text-words", "Main text words (without abstract, references, appendices)", status,
+                 str(words), _limit(limit), detail)
+
+
+def check_abstract(ctx: ExportContext) -> Check:
+    text = abstract_text(ctx.document)
+    limit = ctx.profile.limits.abstract_words
+    if not text:
+        return Check("abstract-words", "Abstract words", FAIL, "no abstract", _limit(limit),
+                     "no `# Abstract {#sec-abstract}` section in index.qmd and no `abstract:` in its front matter")
+    words = count_words(text)
+    status = _at_most(words, limit)
+    detail = f"{words - limit} words over the journal's limit of {limit}" if status == FAIL else ""
+    return Check("abstract-words", "Abstract words", status, str(words), _limit(limit), detail)
+
+
+def check_keywords(ctx: ExportContext) -> Check:
+    found = keywords(ctx.document)
+    low, high = ctx.profile.limits.keywords_min, ctx.profile.limits.keywords_max
+    limit = f"{low}–{high}" if high is not None else f"≥ {low}"
+    if len(found) < low:
+        detail = f"{len(found)} keywords; the journal asks for at least {low} (`keywords:` in index.qmd)"
+        return Check("keywords", "Keywords", FAIL, str(len(found)), limit, detail)
+    if high is not None and len(found) > high:
+        detail = f"{len(found)} keywords; the journal accepts at most {high}: {', '.join(found)}"
+        return Check("keywords", "Keywords", FAIL, str(len(found)), limit, detail)
+    return Check("keywords", "Keywords", PASS, str(len(found)), limit, ", ".join(found))
+
+
+def check_references(ctx: ExportContext) -> Check:
+    defined = {r.key for r in ctx.references}
+    count = sum(1 for k in cited_keys(ctx) if k in defined)
+    limit = ctx.profile.limits.references
+    status = _at_most(count, limit)
+    detail = f"{count - limit} references over the journal's limit of {limit}" if status == FAIL else ""
+    return Check("references", "References in the list", status, str(count), _limit(limit), detail)
+
+
+def check_citations_resolved(ctx: ExportContext) -> Check:
+    defined = {r.key for r in ctx.references}
+    missing = [c for c in ctx.document.citations if c.key not in defined]
+    total = len(ctx.document.citations)
+    if missing:
+        where = "; ".join(f"@{c.key} at {c.file}:{c.line}" for c in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        return Check("citations-resolved", "Every citation resolved", FAIL, f"{len(missing)} of {total} unresolved",
+                     "0 unresolved", f"not in the bibliography: {where}{more}")
+    return Check("citations-resolved", "Every citation resolved", PASS, f"{total} citations, 0 unresolved",
+                 "0 unresolved")
+
+
+def effective_dpi(path: Path, print_width_mm: float | None) -> tuple[float | None, str]:
+    """Resolution at print size: pixels over the printed width, read with Pillow.
+
+    A figure is printed at its natural width (pixels / embedded dpi, as matplotlib writes it) or
+    shrunk to the journal's column width, whichever is smaller; so the effective resolution is the
+    larger of the embedded dpi and pixels per inch at the stated print width.
+    """
+    with Image.open(path) as image:
+        width, height = image.size
+        embedded = image.info.get("dpi")
+    candidates = []
+    if embedded and embedded[0]:
+        candidates.append(float(min(embedded)))
+    if print_width_mm:
+        candidates.append(width / (print_width_mm / 25.4))
+    if not candidates:
+        return None, f"{width}×{height} px, no dpi recorded"
+    dpi = max(candidates)
+    at = f" at {print_width_mm:g} mm" if print_width_mm else ""
+    return dpi, f"{width}×{height} px, {dpi:.0f} dpi{at}"
+
+
+def _figure_problems(figure: Figure, profile: Profile, root: Path, resources: Path | None) -> list[str]:
+    name = figure.label or (figure.path.name if figure.path else "figure")
+    if figure.path is None or not figure.path.is_file():
+        return [f"{name}: image file missing"]
+    allowed = [Path(root).resolve(), *([Path(resources).resolve()] if resources else [])]
+    real = figure.path.resolve()
+    if not any(real == a or a in real.parents for a in allowed):
+        return [f"{name}: image lies outside the project"]
+    problems = []
+    if not figure.caption.strip():
+        problems.append(f"{name}: no caption (add `#| fig-cap:` to its cell)")
+    suffix = figure.path.suffix.lower().lstrip(".")
+    if suffix not in profile.figures.formats:
+        problems.append(f"{name}: {suffix} is not accepted ({', '.join(profile.figures.formats)})")
+    if suffix not in VECTOR_FORMATS:
+        dpi, described = effective_dpi(figure.path, profile.figures.print_width_mm)
+        if dpi is None:
+            problems.append(f"{name}: {described}; resolution unknown")
+        elif dpi < profile.figures.min_dpi:
+            problems.append(f"{name}: {described}, below {profile.figures.min_dpi} dpi")
+    return problems
+
+
+def check_figures(ctx: ExportContext) -> Check:
+    limit = f"captioned, ≥ {ctx.profile.figures.min_dpi} dpi"
+    if not ctx.figures:
+        return Check("figures", "Figures present, captioned, adequate resolution", PASS, "no figures", limit)
+    problems = [p for f in ctx.figures for p in _figure_problems(f, ctx.profile, ctx.project.root, ctx.resource_dir)]
+    described = []
+    for figure in ctx.figures:
+        if figure.path and figure.path.is_file() and figure.path.suffix.lower().lstrip(".") not in VECTOR_FORMATS:
+            described.append(f"{figure.label or figure.path.name}: {effective_dpi(figure.path, ctx.profile.figures.print_width_mm)[1]}")
+    measured = f"{len(ctx.figures)} figure{'s' if len(ctx.figures) != 1 else ''}"
+    return Check("figures", "Figures present, captioned, adequate resolution", FAIL if problems else PASS,
+                 measured, limit, "; ".join(problems or described))
+
+
+def check_highlights(ctx: ExportContext) -> Check | None:
+    rule = ctx.profile.highlights
+    if not rule.required:
+        return None
+    found = highlights(ctx.document)
+    limit = f"{rule.min_items}–{rule.max_items} items, ≤ {rule.max_chars} characters each"
+    problems = []
+    if not rule.min_items <= len(found) <= rule.max_items:
+        problems.append(f"{len(found)} highlights (`highlights:` in index.qmd front matter)")
+    problems += [f"highlight {i} has {len(h)} characters" for i, h in enumerate(found, 1) if len(h) > rule.max_chars]
+    return Check("highlights", "Highlights", FAIL if problems else PASS, str(len(found)), limit, "; ".join(problems))
+
+
+def check_audit(ctx: ExportContext) -> Check:
+    label = "Citation audit: nothing at or above mismatch"
+    try:
+        from galleyproof.audit.run import audit_project
+    except ImportError:
+        return Check("citation-audit", label, SKIP, "not available", "0 at or above mismatch",
+                     "galleyproof.audit is not installed in this build")
+    result = audit_project(ctx.project, mode=ctx.audit_mode)
+    refs = result.get("references", [])
+    bad = [r for r in refs if r.get("status") in AUDIT_FAILING]
+    soft = [r for r in refs if r.get("status") in AUDIT_WARNING]
+    counts = {}
+    for ref in refs:
+        counts[ref.get("status", "?")] = counts.get(ref.get("status", "?"), 0) + 1
+    measured = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no references"
+    if bad:
+        detail = "; ".join(f"{r['key']}: {r['status']}" for r in bad[:8])
+        return Check("citation-audit", label, FAIL, measured, "0 at or above mismatch", detail)
+    if soft:
+        unverified = sum(1 for r in soft if r.get("status") == "unverified")
+        detail = (f"{unverified} not compared with a registry (offline and not in citations.lock.json; "
+                  "run `galleyproof audit` online)" if unverified else "")
+        missing = len(soft) - unverified
+        if missing:
+            detail = "; ".join(filter(None, [detail, f"{missing} without a DOI"]))
+        return Check("citation-audit", label, WARN, measured, "0 at or above mismatch", detail)
+    return Check("citation-audit", label, PASS, measured, "0 at or above mismatch")
+
+
+def _accepted(finding: dict[str, Any]) -> bool:
+    return bool(finding.get("accepted"))
+
+
+def check_claims(ctx: ExportContext) -> Check:
+    label = "Claim checker: no unaccepted error"
+    try:
+        from galleyproof.claims.run import check_project
+    except ImportError:
+        return Check("claims", label, SKIP, "not available", "0 errors",
+                     "galleyproof.claims is not installed in this build")
+    findings = check_project(ctx.project).get("findings", [])
+    errors = [f for f in findings if f.get("severity") == "error" and not _accepted(f)]
+    accepted = sum(1 for f in findings if _accepted(f))
+    warnings = sum(1 for f in findings if f.get("severity") == "warning" and not _accepted(f))
+    measured = f"{len(errors)} errors, {warnings} warnings, {accepted} accepted"
+    if errors:
+        def where(f):
+            loc = (f.get("locations") or [{}])[0]
+            return f"{loc.get('file', '?')}:{loc.get('line', '?')}"
+        detail = "; ".join(f"{where(f)} {f.get('message', f.get('kind', ''))}" for f in errors[:5])
+        more = f" and {len(errors) - 5} more" if len(errors) > 5 else ""
+        return Check("claims", label, FAIL, measured, "0 errors", detail + more)
+    return Check("claims", label, WARN if warnings else PASS, measured, "0 errors")
+
+
+CHECKS: tuple[Callable[[ExportContext], Check | None], ...] = (
+    check_main_text, check_abstract, check_keywords, check_references, check_citations_resolved,
+    check_figures, check_highlights, check_audit, check_claims,
+)
+
+
+def run_checks(ctx: ExportContext, checks=CHECKS) -> list[Check]:
+    return [result for check in checks if (result := check(ctx)) is not None]
+
+
+def failed(checks: list[Check]) -> list[Check]:
+    return [c for c in checks if c.failed]
