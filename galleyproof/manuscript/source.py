@@ -1,0 +1,572 @@
+"""Read a Markdown-ish or plain-text manuscript (a draft, a web page copied as text) as data.
+
+What it recognises, as the seeds write it:
+- headings: Markdown `#` lines with or without bold (`## **2. Theoretical Framework:**`), numbered
+  bold run-in headings at the start of a paragraph (`**2.1.1 Concept of Self-Compassion:** text`),
+  and, in plain text with no `#` at all, short title-like lines standing alone;
+- the front matter of an article: title, author, affiliation, email, submission dates, the
+  abstract and the keywords line;
+- an APA reference list (after `**References:**` or a References heading) and reference lines
+  interleaved with prose (galleyproof.bib.apa);
+- author-year citations (galleyproof.manuscript.authoryear), resolved against that list.
+Web-page furniture listed in boilerplate.yml is dropped and reported. Numbering is kept exactly as
+written; defects (mixed numbering, levels out of order, unresolved citations) become ImportIssues.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from galleyproof.bib.apa import assign_keys, parse_reference
+from galleyproof.bib.model import Reference
+from galleyproof.errors import ManuscriptError
+from galleyproof.manuscript.authoryear import AuthorYearCitation, find_citations, resolve_citations
+from galleyproof.manuscript.document import Block, Citation, Document, Heading
+from galleyproof.manuscript.qmd import split_heading, strip_emphasis
+from galleyproof.project import Author
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+# "**2.1.1 Concept of Self-Compassion:** Self-compassion is ..." (number required: an unnumbered
+# bold lead-in such as "**Compassion toward others:**" is the author's emphasis, not a heading).
+_INLINE_HEADING = re.compile(r"^\*\*(?P<head>\d+(?:[.\-]\d+)*[.\-]?\s+[^*]+?)\*\*[ \t]*(?P<rest>.*)$")
+_BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+_TAG_LINE = re.compile(r"^\s*</?(?:aside|div|section|span|p)\b[^>]*>\s*$", re.IGNORECASE)
+_KEYWORDS = re.compile(r"^\s*\**\s*(?:Key\s*words|Keywords)\s*:?\s*\**\s*:?\s*(?P<list>.*)$", re.IGNORECASE)
+_REFERENCES = re.compile(r"^\s*(?:#{1,6}\s*)?\**\s*(?:References|Bibliography|Works Cited)\s*:?\s*\**\s*:?\s*$",
+                         re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
+_DATE_FIELD = re.compile(r"(Submission|Submitted|Received|Revised|Accepted|Published)\s*:\s*([^;]+)", re.IGNORECASE)
+_DATE_KEYS = {"submission": "submitted", "submitted": "submitted", "received": "received",
+              "revised": "revised", "accepted": "accepted", "published": "published"}
+# "Journal of Research in Personality, 41": a container and volume left over from a reference.
+_FRAGMENT = re.compile(r"^[A-Z][^.!?:]*,\s*\d+(?:\(\d+\))?(?:,\s*[\d\-–]+)?\.?$")
+_SENTENCE_END = re.compile(r"[.!;]([”\"’')\]]*)(\s|$)")
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """Something in the source the reader or importer could not map cleanly; a warning, not an error."""
+
+    kind: str  # citation-unresolved, reference-uncited, heading-numbering-mixed, heading-level, ...
+    message: str
+    file: str
+    line: int | None
+    text: str = ""  # the source line (or the part of it) concerned
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "message": self.message, "file": self.file, "line": self.line,
+                "text": self.text}
+
+
+@dataclass(frozen=True)
+class Element:
+    """A piece of the body, in source order: a heading, a paragraph or a list, with its lines as written.
+
+    For a run-in heading, the heading is one element and the rest of its line opens the paragraph
+    that follows (same line number)."""
+
+    kind: str  # "heading" | "paragraph" | "list"
+    line: int
+    lines: tuple[str, ...] = ()  # verbatim source lines (heading: the heading text as written)
+    heading: Heading | None = None
+    citations: tuple[AuthorYearCitation, ...] = ()  # .line is the source line; spans index into it
+    first_line_offset: int = 0  # where lines[0] begins in its source line (run-in headings)
+
+    @property
+    def end_line(self) -> int:
+        return self.line + max(len(self.lines), 1) - 1
+
+
+@dataclass
+class FrontMatter:
+    title: str = ""
+    title_line: int | None = None
+    authors: list[Author] = field(default_factory=list)
+    dates: dict[str, str] = field(default_factory=dict)  # as written: {"submitted": "06/11/2025", ...}
+    abstract: list[Element] = field(default_factory=list)
+    keywords: list[str] = field(default_factory=list)
+    keywords_line: str = ""  # verbatim
+    keywords_line_number: int | None = None
+
+
+@dataclass
+class SourceManuscript:
+    file: str
+    front: FrontMatter
+    elements: list[Element]  # the body after the front matter, up to the reference list
+    references: list[Reference]
+    document: Document
+    issues: list[ImportIssue]
+    has_reference_section: bool = False
+
+    @property
+    def headings(self) -> list[Heading]:
+        return [e.heading for e in self.elements if e.heading]
+
+
+# --------------------------------------------------------------------------------------------------
+# boilerplate
+
+
+@lru_cache(maxsize=1)
+def boilerplate_rules() -> dict:
+    """The furniture lexicon in boilerplate.yml, next to this module."""
+    return yaml.safe_load((Path(__file__).with_name("boilerplate.yml")).read_text(encoding="utf-8"))
+
+
+def _is_nav_item(line: str, rules: dict) -> bool:
+    stripped = line.strip()
+    if not stripped.startswith(rules["bullet"]):
+        return False
+    words = stripped[len(rules["bullet"]):].split()
+    return len(words) <= rules["max_words"] and not _SENTENCE_END.search(stripped)
+
+
+def find_boilerplate(lines: list[str]) -> list[tuple[int, int, str]]:
+    """Ranges of 1-based line numbers (first, last, why) that are web furniture, not the author's text."""
+    rules = boilerplate_rules()
+    trailers = {t.casefold() for t in rules["trailers"]}
+    patterns = [re.compile(p, re.IGNORECASE) for p in rules["lines"]]
+    nav = rules["navigation"]
+    dropped: list[tuple[int, int, str]] = []
+    index = 0
+    while index < len(lines):
+        stripped = lines[index].strip()
+        if stripped.casefold() in trailers:
+            dropped.append((index + 1, len(lines), f"page footer from {stripped!r}"))
+            break
+        if any(p.search(stripped) for p in patterns):
+            dropped.append((index + 1, index + 1, "site boilerplate"))
+        elif _is_nav_item(lines[index], nav):
+            end = index
+            while end + 1 < len(lines) and _is_nav_item(lines[end + 1], nav):
+                end += 1
+            if end - index + 1 >= nav["min_items"]:
+                dropped.append((index + 1, end + 1, "navigation menu"))
+                index = end
+        index += 1
+    return dropped
+
+
+# --------------------------------------------------------------------------------------------------
+# blocks of lines
+
+
+@dataclass
+class _Raw:
+    line: int
+    lines: list[str]
+
+
+def _blocks(lines: list[str], skip: set[int]) -> list[_Raw]:
+    """Runs of non-blank lines; Markdown headings, HTML tag lines and skipped lines separate runs."""
+    blocks: list[_Raw] = []
+    current: _Raw | None = None
+    for number, text in enumerate(lines, 1):
+        if number in skip or not text.strip() or _TAG_LINE.match(text):
+            current = None
+            continue
+        if _MD_HEADING.match(text):
+            blocks.append(_Raw(number, [text]))
+            current = None
+            continue
+        if current is None:
+            current = _Raw(number, [])
+            blocks.append(current)
+        current.lines.append(text)
+    return blocks
+
+
+def _is_title_like(text: str) -> bool:
+    """A plain-text heading: short, capitalised, no sentence punctuation, not a list item."""
+    stripped = text.strip()
+    return (0 < len(stripped) <= 100 and len(stripped.split()) <= 14 and stripped[0].isupper()
+            and not _LIST_ITEM.match(text) and not _SENTENCE_END.search(stripped)
+            and not stripped.endswith((",", ":")))
+
+
+def slugify(text: str) -> str:
+    """'Critical Discussion and Methodological Challenges' -> 'critical-discussion-and-methodological-challenges'."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "section"
+
+
+def numbering_depth(number: str) -> int:
+    return len([part for part in re.split(r"[.\-]", number) if part])
+
+
+def numbering_style(number: str) -> str:
+    """'2.1.1' and '1.' -> '.'; '2-1-3' and '3-' -> '-'; '4' -> '' (as written, see _written_number)."""
+    return "." if "." in number else "-" if "-" in number else ""
+
+
+# --------------------------------------------------------------------------------------------------
+# reading
+
+
+class _Reader:
+    def __init__(self, text: str, file: str):
+        self.file = file
+        self.lines = text.splitlines()
+        self.issues: list[ImportIssue] = []
+        self.front = FrontMatter()
+        self.elements: list[Element] = []
+        self.references: list[Reference] = []
+        self.ids: set[str] = set()
+        self.has_reference_section = False
+
+    def issue(self, kind: str, message: str, line: int | None, text: str = "") -> None:
+        self.issues.append(ImportIssue(kind, message, self.file, line, text))
+
+    def unique_id(self, title: str) -> str:
+        base = "sec-" + slugify(title)
+        ident, n = base, 2
+        while ident in self.ids:
+            ident, n = f"{base}-{n}", n + 1
+        self.ids.add(ident)
+        return ident
+
+    # -- the pieces -------------------------------------------------------------------------------
+
+    def drop_boilerplate(self) -> set[int]:
+        skip: set[int] = set()
+        for first, last, why in find_boilerplate(self.lines):
+            skip.update(range(first, last + 1))
+            shown = self.lines[first - 1].strip()
+            span = f"lines {first}-{last}" if last > first else f"line {first}"
+            self.issue("boilerplate", f"dropped {why} ({span})", first, shown)
+        return skip
+
+    def take_references(self, skip: set[int]) -> set[int]:
+        """Reference list lines (and interleaved reference lines) leave the prose."""
+        start = next((n for n, t in enumerate(self.lines, 1) if n not in skip and _REFERENCES.match(t)), None)
+        taken: set[int] = set()
+        refs: list[Reference] = []
+        for number, text in enumerate(self.lines, 1):
+            if number in skip or not text.strip():
+                continue
+            if start is not None and number >= start:
+                taken.add(number)
+                if number == start:
+                    continue
+                ref = parse_reference(text, source=self.file, line=number)
+                if ref is None:
+                    self.issue("reference-unparsed", "a line in the reference list is not an APA reference",
+                               number, text.strip())
+                else:
+                    refs.append(ref)
+                continue
+            ref = parse_reference(text, source=self.file, line=number)
+            if ref is not None:
+                refs.append(ref)
+                taken.add(number)
+            elif _FRAGMENT.match(text.strip()):
+                self.issue("reference-fragment", "looks like part of a reference (journal and volume) "
+                           "but is not a reference; left out of the prose", number, text.strip())
+                taken.add(number)
+        self.has_reference_section = start is not None
+        self.references = assign_keys(refs)
+        self.report_duplicates()
+        return taken
+
+    def report_duplicates(self) -> None:
+        seen: dict[tuple, Reference] = {}
+        for ref in self.references:
+            identity = ("doi", ref.doi) if ref.doi else ("title", slugify(ref.title), ref.year, ref.first_author)
+            if identity in seen:
+                first = seen[identity]
+                self.issue("duplicate-reference", f"the same work as the reference at line {first.line} "
+                           f"({first.key})", ref.line, ref.raw)
+            else:
+                seen[identity] = ref
+
+    def heading_of(self, raw: _Raw, plain_text: bool) -> tuple[str, str, str, int] | None:
+        """(kind, heading text, rest of line, markdown level) when the block opens with a heading."""
+        first = raw.lines[0]
+        md = _MD_HEADING.match(first)
+        if md:
+            return "markdown", md.group(2), "", len(md.group(1))
+        inline = _INLINE_HEADING.match(first)
+        if inline:
+            return "inline", inline.group("head"), inline.group("rest"), 0
+        bold = _BOLD_LINE.match(first)
+        if bold and len(raw.lines) == 1:
+            return "bold", bold.group(1), "", 0
+        if plain_text and len(raw.lines) == 1 and _is_title_like(first):
+            return "plain", first.strip(), "", 0
+        return None
+
+    # -- the whole --------------------------------------------------------------------------------
+
+    def read(self) -> None:
+        skip = self.drop_boilerplate()
+        skip |= self.take_references(skip)
+        blocks = _blocks(self.lines, skip)
+        plain_text = not any(_MD_HEADING.match(t) for n, t in enumerate(self.lines, 1) if n not in skip)
+        has_abstract = any(self._is_abstract(b) for b in blocks)
+        body_started = not blocks
+        heads: list[tuple[Heading, int]] = []  # (heading, markdown level) for the structure checks
+        for raw in blocks:
+            found = self.heading_of(raw, plain_text)
+            if not self.front.title and found:
+                self.front.title = strip_emphasis(found[1]).rstrip(":").strip()
+                self.front.title_line = raw.line
+                continue
+            if not body_started:
+                if has_abstract and self.front_matter(raw, found):
+                    continue
+                body_started = True
+            if found:
+                kind, head_text, rest, md_level = found
+                heading = self.make_heading(head_text, raw.line, plain_text)
+                heads.append((heading, md_level))
+                self.elements.append(Element("heading", raw.line, (raw.lines[0],), heading))
+                body = ([rest] if rest.strip() else []) + raw.lines[1:]
+                if body:
+                    offset = len(raw.lines[0]) - len(rest) if rest.strip() else 0
+                    start = raw.line if rest.strip() else raw.line + 1
+                    self.elements.append(self.prose(start, body, offset))
+                continue
+            self.elements.append(self.prose(raw.line, raw.lines, 0))
+        if any(h.number for h, _ in heads):
+            self.check_structure(heads)
+        self.place_unnumbered()
+
+    def place_unnumbered(self) -> None:
+        """An unnumbered heading sits one level below the numbered heading before it (level 1 at top)."""
+        level = 0
+        for index, element in enumerate(self.elements):
+            if not element.heading:
+                continue
+            if element.heading.number:
+                level = element.heading.level
+            else:
+                heading = replace(element.heading, level=min(level + 1, 6))
+                self.elements[index] = replace(element, heading=heading)
+
+    def _is_abstract(self, raw: _Raw) -> bool:
+        md = _MD_HEADING.match(raw.lines[0]) or _BOLD_LINE.match(raw.lines[0])
+        text = md.group(md.lastindex) if md else ""
+        return strip_emphasis(text).rstrip(":").strip().lower() == "abstract"
+
+    def front_matter(self, raw: _Raw, found) -> bool:
+        """Consume one block of the article's front matter; False when the body begins."""
+        first = raw.lines[0].strip()
+        if self._is_abstract(raw):
+            self.front.abstract = []
+            self._in_abstract = True
+            return True
+        keywords = _KEYWORDS.match(first)
+        if keywords and first.lower().lstrip("*").startswith("key"):
+            self.front.keywords = [k.strip() for k in keywords.group("list").rstrip(". ").split(",") if k.strip()]
+            self.front.keywords_line = raw.lines[0]
+            self.front.keywords_line_number = raw.line
+            self._in_abstract = False
+            return True
+        if getattr(self, "_in_abstract", False):
+            if found and found[0] != "plain":
+                return False
+            self.front.abstract.append(self.prose(raw.line, raw.lines, 0, section="Abstract",
+                                                  section_id="sec-abstract"))
+            return True
+        if found and split_heading(found[1])[0]:
+            return False  # a numbered heading: the body has begun
+        self.front_line(raw)
+        return True
+
+    def front_line(self, raw: _Raw) -> None:
+        text = " ".join(raw.lines).strip()
+        bold = _BOLD_LINE.match(raw.lines[0])
+        email = _EMAIL.search(text)
+        dates = _DATE_FIELD.findall(text)
+        if bold:
+            self.front.authors.append(Author(strip_emphasis(bold.group(1))))
+        elif dates:
+            for name, value in dates:
+                self.front.dates[_DATE_KEYS[name.lower()]] = value.strip()
+        elif email and self.front.authors:
+            last = self.front.authors[-1]
+            self.front.authors[-1] = Author(last.name, last.affiliation, email.group(0))
+        elif self.front.authors and not self.front.authors[-1].affiliation:
+            last = self.front.authors[-1]
+            self.front.authors[-1] = Author(last.name, text, last.email)
+        else:
+            self.issue("front-matter-unplaced", "a line before the abstract that is not a title, author, "
+                       "affiliation, email or date", raw.line, text)
+
+    def make_heading(self, text: str, line: int, plain_text: bool) -> Heading:
+        number, title = split_heading(text)
+        level = numbering_depth(number) if number else 0
+        return Heading(level, title, number, self.unique_id(title), self.file, line)
+
+    def prose(self, line: int, lines: list[str], offset: int, section: str = "", section_id: str = "") -> Element:
+        kind = "list" if _LIST_ITEM.match(lines[0]) else "paragraph"
+        found: list[AuthorYearCitation] = []
+        for index, text in enumerate(lines):
+            found += find_citations(text, line + index)
+        return Element(kind, line, tuple(lines), None, tuple(found), offset)
+
+    def check_structure(self, heads: list[tuple[Heading, int]]) -> None:
+        """Mixed numbering styles, Markdown levels that contradict the numbering, unplaceable headings.
+
+        Each defect is reported where it starts (the first heading that breaks with its previous
+        sibling, the first Markdown child not below its parent), not again for every later heading."""
+        parents: dict[int, tuple[Heading, int]] = {}  # depth -> latest heading at that depth
+        siblings: dict[tuple, list[tuple[Heading, int]]] = {}  # parent number -> headings under it
+        for heading, md_level in heads:
+            source = self.lines[heading.line - 1].strip()
+            if not heading.number:
+                under = parents.get(max(parents)) if parents else None
+                where = f"under {under[0].label!r}" if under else "before the first numbered section"
+                self.issue("heading-unplaced", f"heading {heading.title!r} has no number; placed {where}",
+                           heading.line, source)
+                continue
+            depth, parts = heading.level, _number_parts(heading.number)
+            parent = parents.get(depth - 1)
+            if depth > 1 and (parent is None or _number_parts(parent[0].number) != parts[:-1]):
+                self.issue("heading-unplaced", f"{heading.number} has no section {'.'.join(parts[:-1])} "
+                           "to belong to", heading.line, source)
+            earlier = siblings.setdefault(parts[:-1], [])
+            self.check_numbering(heading, earlier, source)
+            self.check_level(heading, md_level, earlier, parent if depth > 1 else None, source)
+            earlier.append((heading, md_level))
+            parents[depth] = (heading, md_level)
+            for deeper in [d for d in parents if d > depth]:
+                del parents[deeper]
+
+    def check_numbering(self, heading: Heading, earlier: list[tuple[Heading, int]], source: str) -> None:
+        written = _written_number(self.lines[heading.line - 1])
+        style = numbering_style(written)
+        styles = [(h, _written_number(self.lines[h.line - 1])) for h, _ in earlier]
+        styles = [(h, w, numbering_style(w)) for h, w in styles if numbering_style(w)]
+        if not style or not styles or styles[-1][2] == style:
+            return
+        other, other_written, other_style = next(item for item in styles if item[2] != style)
+        self.issue("heading-numbering-mixed", f"{written} at line {heading.line} is numbered with {style!r} "
+                   f"beside {other_written} at line {other.line} with {other_style!r}", heading.line, source)
+
+    def check_level(self, heading: Heading, md_level: int, earlier: list[tuple[Heading, int]],
+                    parent: tuple[Heading, int] | None, source: str) -> None:
+        if not md_level:
+            return  # a run-in heading has no Markdown level to contradict
+        marked = [(h, level) for h, level in earlier if level]
+        if marked and marked[-1][1] != md_level:
+            previous = marked[-1]
+            self.issue("heading-level", f"{heading.number} is a level-{md_level} Markdown heading but "
+                       f"{previous[0].number} at line {previous[0].line}, at the same depth, is level "
+                       f"{previous[1]}", heading.line, source)
+        elif not marked and parent and parent[1] and md_level <= parent[1]:
+            self.issue("heading-level", f"{heading.number} is numbered below {parent[0].number} (line "
+                       f"{parent[0].line}) but its Markdown level {md_level} is not below {parent[1]}",
+                       heading.line, source)
+
+
+def _number_parts(number: str) -> tuple[str, ...]:
+    return tuple(part for part in re.split(r"[.\-]", number) if part)
+
+
+def _written_number(line: str) -> str:
+    """The numbering with its trailing mark as written: '## **3- Critical' -> '3-'."""
+    match = re.match(r"^[#\s*]*(\d+(?:[.\-]\d+)*[.\-]?)", line)
+    return match.group(1) if match else ""
+
+
+# --------------------------------------------------------------------------------------------------
+# the document and the citations
+
+
+def _resolve(reader: _Reader) -> None:
+    """Resolve every citation against the reference list; report the ones that name no reference."""
+    refs = reader.references
+    cited: set[str] = set()
+
+    def resolved(element: Element) -> Element:
+        citations = tuple(resolve_citations(list(element.citations), refs))
+        for citation in citations:
+            for work in citation.works:
+                if work.resolved:
+                    cited.add(work.key)
+                else:
+                    reader.issue("citation-unresolved", f"{work.text!r} matches no entry of the reference list"
+                                 f"; cited as @{work.key}", citation.line, citation.text)
+        return Element(element.kind, element.line, element.lines, element.heading, citations,
+                       element.first_line_offset)
+
+    reader.front.abstract = [resolved(e) for e in reader.front.abstract]
+    reader.elements = [resolved(e) if e.kind != "heading" else e for e in reader.elements]
+    if reader.has_reference_section:
+        for ref in refs:
+            if ref.key not in cited:
+                reader.issue("reference-uncited", f"{ref.key} is in the reference list but never cited",
+                             ref.line, ref.raw)
+
+
+def _document(reader: _Reader) -> Document:
+    doc = Document(files=[reader.file], metadata={"title": reader.front.title})
+    section, section_id = "", ""
+
+    def add(element: Element, section: str, section_id: str) -> None:
+        if element.kind == "list":
+            items: list[list[tuple[int, str]]] = []
+            for index, text in enumerate(element.lines):
+                if _LIST_ITEM.match(text) or not items:
+                    items.append([])
+                items[-1].append((element.line + index, text))
+            for item in items:
+                doc.blocks.append(Block("list_item", " ".join(t.strip() for _, t in item), reader.file,
+                                        item[0][0], item[-1][0], section, section_id))
+        else:
+            doc.blocks.append(Block("paragraph", " ".join(t.strip() for t in element.lines), reader.file,
+                                    element.line, element.end_line, section, section_id))
+        for citation in element.citations:
+            for work in citation.works:
+                doc.citations.append(Citation(work.key, reader.file, citation.line, section, citation.text,
+                                              citation.narrative))
+
+    if reader.front.abstract:
+        doc.headings.append(Heading(1, "Abstract", "", "sec-abstract", reader.file,
+                                    reader.front.abstract[0].line - 1))
+    for element in reader.front.abstract:
+        add(element, "Abstract", "sec-abstract")
+    for element in reader.elements:
+        if element.heading:
+            doc.headings.append(element.heading)
+            section, section_id = element.heading.label, element.heading.id
+        else:
+            add(element, section, section_id)
+    return doc
+
+
+def parse_source(text: str, file: str = "<string>") -> SourceManuscript:
+    """Read manuscript text; never raises for odd content, which becomes ImportIssues instead."""
+    reader = _Reader(text, file)
+    reader.read()
+    _resolve(reader)
+    return SourceManuscript(file, reader.front, reader.elements, reader.references, _document(reader),
+                            reader.issues, reader.has_reference_section)
+
+
+def load_source(path: Path | str, display_name: str | None = None) -> SourceManuscript:
+    """Read a .txt/.md manuscript file. ManuscriptError when it is missing or not UTF-8 text."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManuscriptError("manuscript file not found", path) from None
+    except IsADirectoryError:
+        raise ManuscriptError("is a directory, not a manuscript file", path) from None
+    except UnicodeDecodeError as exc:
+        raise ManuscriptError(f"not UTF-8 text (byte {exc.start})", path) from None
+    return parse_source(text, display_name or str(path))
+
+
+def read_source(path: Path | str, display_name: str | None = None) -> Document:
+    """The manuscript as a Document (headings, prose blocks, citations with lines)."""
+    return load_source(path, display_name).document
