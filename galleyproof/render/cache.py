@@ -1,0 +1,122 @@
+"""The cell cache: executed outputs of each chapter, keyed only by what affects them.
+
+After jupyter-cache: an explicit object with one implementation, readable JSON on disk
+(`.galleyproof-cache/cells/<chapter>.json`), written atomically. A chapter's record holds, per cell,
+a key hashed from the kernel identity, the cell's source and the sources of the cells before it in
+the chapter (outputs and display options such as captions never enter a key), the outputs, and the
+files the cells read with their SHA-256. A record is a hit only when every cell key matches and every
+file it read still has the recorded hash; then no kernel starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from galleyproof.report.output import atomic_write_text
+
+CACHE_DIR = ".galleyproof-cache"
+FORMAT_VERSION = 1
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sha256_file(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def cell_keys(sources: list[str | None], kernel: str) -> list[str]:
+    """One key per cell, each chained to the keys before it (a cell's result depends on its past).
+
+    A None source is a cell with `eval: false`; it still enters the chain so that turning
+    evaluation on or off re-executes what follows.
+    """
+    keys, previous = [], sha256_text(f"galleyproof-cells/{FORMAT_VERSION}\0{kernel}")
+    for source in sources:
+        body = "\0noeval" if source is None else "\0" + source
+        previous = sha256_text(previous + body)
+        keys.append(previous)
+    return keys
+
+
+@dataclass
+class ChapterRecord:
+    chapter: str  # path relative to the project root
+    kernel: str
+    keys: list[str]
+    outputs: list[list[dict]]
+    inputs: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 ("" when absent)
+
+    def to_json(self) -> dict:
+        return {"version": FORMAT_VERSION, "chapter": self.chapter, "kernel": self.kernel,
+                "inputs": self.inputs,
+                "cells": [{"key": k, "outputs": o} for k, o in zip(self.keys, self.outputs)]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ChapterRecord":
+        cells = data.get("cells", [])
+        return cls(data["chapter"], data["kernel"], [c["key"] for c in cells], [c["outputs"] for c in cells],
+                   dict(data.get("inputs", {})))
+
+
+class CellCache:
+    """Chapter records under `<root>/.galleyproof-cache/cells/`."""
+
+    def __init__(self, root: Path, directory: Path | None = None):
+        self.root = Path(root)
+        self.directory = directory or self.root / CACHE_DIR / "cells"
+
+    def path_for(self, chapter: str) -> Path:
+        return self.directory / (chapter.replace("/", "__") + ".json")
+
+    def load(self, chapter: str) -> ChapterRecord | None:
+        try:
+            data = json.loads(self.path_for(chapter).read_text(encoding="utf-8"))
+            if data.get("version") != FORMAT_VERSION:
+                return None
+            return ChapterRecord.from_json(data)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # an unreadable record is a miss, never an error
+
+    def lookup(self, chapter: str, keys: list[str]) -> ChapterRecord | None:
+        """The record for `chapter` if its keys are `keys` and none of its inputs changed."""
+        record = self.load(chapter)
+        if record is None or record.keys != keys:
+            return None
+        for relative, digest in record.inputs.items():
+            if (sha256_file(self.root / relative) or "") != digest:
+                return None
+        return record
+
+    def store(self, record: ChapterRecord) -> None:
+        atomic_write_text(self.path_for(record.chapter), json.dumps(record.to_json(), indent=1, sort_keys=True) + "\n")
+
+    def input_hashes(self, reads: list[str], exclude: tuple[Path, ...] = ()) -> dict[str, str]:
+        """Relative path -> sha256 for each file read under the project root (bytecode mapped to source)."""
+        root = self.root.resolve()
+        hashes = {}
+        for raw in reads:
+            path = _source_of(Path(raw))
+            try:
+                resolved = path.resolve()
+                relative = resolved.relative_to(root)
+            except (OSError, ValueError):
+                continue
+            if any(resolved == e or e in resolved.parents for e in exclude) or not resolved.is_file():
+                continue
+            hashes[relative.as_posix()] = sha256_file(resolved) or ""
+        return dict(sorted(hashes.items()))
+
+
+def _source_of(path: Path) -> Path:
+    """`pkg/__pycache__/mod.cpython-311.pyc` -> `pkg/mod.py`: Python reads the bytecode, the author edits the source."""
+    if path.suffix == ".pyc" and path.parent.name == "__pycache__":
+        return path.parent.parent / (path.name.split(".")[0] + ".py")
+    return path

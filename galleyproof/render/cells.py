@@ -1,0 +1,133 @@
+"""A code cell and its outputs as Pandoc Markdown, honouring Quarto's cell options.
+
+Options and their defaults follow Quarto's execution options
+(https://quarto.org/docs/reference/cells/cells-jupyter.html): `label`, `echo` (default true),
+`eval` (true), `output` (true; "asis" passes text through as Markdown), `include` (true),
+`warning` (true), `fig-cap`, `fig-alt`, `tbl-cap`. Project-wide defaults come from `execute:` in
+_quarto.yml and in a chapter's front matter. A `fig-` label goes on the cell's first figure, a
+`tbl-` label with `tbl-cap` on the table it prints; xref.lua numbers them.
+
+Rich outputs are taken in Jupyter's order of preference for a static document: image/png (written
+as a file), text/markdown, text/html (converted to a Markdown table by pandoc, so tables reach PDF
+and DOCX and not only HTML), text/plain.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from galleyproof.manuscript.document import CodeCell
+
+DEFAULTS: dict[str, Any] = {"echo": True, "eval": True, "output": True, "include": True, "warning": True}
+_TABLE_LINE = re.compile(r"^\s*(\|.*\||\+[-=+:]+\+)\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Figure:
+    path: Path  # the PNG written for the document
+    caption: str
+    label: str  # "fig-..." or ""
+
+
+@dataclass
+class CellMarkdown:
+    markdown: str
+    figures: list[Figure] = field(default_factory=list)
+
+
+def cell_options(cell: CodeCell, defaults: dict[str, Any]) -> dict[str, Any]:
+    """The cell's `#|` options over the chapter/project `execute:` defaults over Quarto's."""
+    return {**DEFAULTS, **{k: v for k, v in defaults.items() if k in DEFAULTS}, **cell.options}
+
+
+def should_evaluate(options: dict[str, Any]) -> bool:
+    return bool(options.get("eval", True))
+
+
+def render_cell(cell: CodeCell, options: dict[str, Any], outputs: list[dict], *,
+                figure_path: Callable[[int], Path], figure_ref: Callable[[Path], str],
+                html_to_markdown: Callable[[str], str]) -> CellMarkdown:
+    """Markdown for one cell. `figure_path(n)` names the file for its n-th image; `figure_ref` the link text."""
+    if not options.get("include", True):
+        return CellMarkdown("")
+    chunks: list[str] = []
+    if options.get("echo", True):
+        chunks.append(_fence(cell.source.strip("\n"), f"{cell.language} .cell-code"))
+    figures: list[Figure] = []
+    if options.get("output", True) and should_evaluate(options):
+        asis = options.get("output") == "asis"
+        label = str(options.get("label") or "")
+        for output in outputs:
+            chunk = _output_markdown(output, options, asis, len(figures), figures, figure_path, figure_ref,
+                                     html_to_markdown)
+            if chunk:
+                chunks.append(chunk)
+        if label.startswith("tbl-") or options.get("tbl-cap"):
+            chunks = _caption_table(chunks, str(options.get("tbl-cap") or ""), label)
+    return CellMarkdown("\n\n".join(chunks), figures)
+
+
+def _fence(text: str, classes: str) -> str:
+    ticks = "`" * max(3, max((len(m) for m in re.findall(r"`{3,}", text)), default=0) + 1)
+    attrs = " ".join("." + c.lstrip(".") for c in classes.split())
+    return f"{ticks} {{{attrs}}}\n{text}\n{ticks}"
+
+
+def _output_markdown(output: dict, options: dict, asis: bool, figure_index: int, figures: list[Figure],
+                     figure_path, figure_ref, html_to_markdown) -> str:
+    kind = output.get("output_type")
+    if kind == "stream":
+        text = output.get("text", "")
+        if output.get("name") == "stderr" and not options.get("warning", True):
+            return ""
+        text = "".join(text) if isinstance(text, list) else text
+        if not text.strip():
+            return ""
+        return text.strip("\n") if asis else _fence(text.rstrip("\n"), "cell-output")
+    if kind not in ("display_data", "execute_result"):
+        return ""
+    data = output.get("data", {})
+    if "image/png" in data:
+        return _figure(data["image/png"], options, figure_index, figures, figure_path, figure_ref)
+    if "text/markdown" in data:
+        return _text(data["text/markdown"]).strip("\n")
+    if "text/html" in data:
+        return html_to_markdown(_text(data["text/html"]))
+    if "text/plain" in data:
+        text = _text(data["text/plain"]).rstrip("\n")
+        return text if asis else _fence(text, "cell-output")
+    return ""
+
+
+def _figure(png: str, options: dict, index: int, figures: list[Figure], figure_path, figure_ref) -> str:
+    path = figure_path(index + 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(base64.b64decode(_text(png)))
+    first = index == 0
+    label = str(options.get("label") or "") if first else ""
+    label = label if label.startswith("fig-") else ""
+    caption = str(options.get("fig-cap") or "") if first else ""
+    attrs = [f"#{label}"] if label else []
+    if options.get("fig-alt") and first:
+        attrs.append('fig-alt="' + str(options["fig-alt"]).replace('"', "'") + '"')
+    figures.append(Figure(path, caption, label))
+    attr_text = "{" + " ".join(attrs) + "}" if attrs else ""
+    return f"![{caption}]({figure_ref(path)}){attr_text}"
+
+
+def _caption_table(chunks: list[str], caption: str, label: str) -> list[str]:
+    """Put `: caption {#tbl-x}` after the first chunk that holds a Markdown table (pandoc manual, "Table captions")."""
+    ident = f" {{#{label}}}" if label.startswith("tbl-") else ""
+    for index, chunk in enumerate(chunks):
+        if _TABLE_LINE.search(chunk) and not chunk.startswith("`"):
+            chunks[index] = f"{chunk}\n\n: {caption or ' '}{ident}"
+            break
+    return chunks
+
+
+def _text(value) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)

@@ -1,0 +1,253 @@
+"""The embedded engine: execute cells (or take them from the cache), assemble Pandoc Markdown, convert.
+
+`prepare()` turns a project into one Pandoc Markdown file plus figures in a work directory;
+`convert()` turns that into HTML, PDF (pandoc's Typst writer, then the `typst` package), DOCX, JATS,
+Typst or plain text. Quarto's own syntax that plain pandoc lacks is handled here: cells become their
+outputs (cells.py), `execute:` defaults and a chapter's `title:` are honoured, and cross-references
+are resolved by xref.lua before `--citeproc` (see ../../shared/NOTES.md: pandoc would otherwise read
+`@sec-x` as a citation).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from galleyproof.errors import ManuscriptError, RenderError
+from galleyproof.manuscript.document import CodeCell
+from galleyproof.manuscript.qmd import _front_matter, parse_qmd
+from galleyproof.project import Project
+from galleyproof.render import pandoc
+from galleyproof.render.cache import CACHE_DIR, CellCache, ChapterRecord, cell_keys
+from galleyproof.render.cells import Figure, cell_options, render_cell, should_evaluate
+from galleyproof.render.kernel import SOURCE_DATE_EPOCH, execute_chapter, kernel_identity
+from galleyproof.render.progress import NullReporter, Reporter
+from galleyproof.report.output import atomic_write_text
+
+WORK_DIR = "work"
+MARKDOWN_NAME = "manuscript.md"
+# Metadata a book takes from _quarto.yml (`book:` first, then top level) and the first chapter's front matter.
+METADATA_KEYS = ("title", "subtitle", "author", "date", "abstract", "keywords", "lang", "abstract-title")
+# Output format -> pandoc writer and options (pandoc manual, "Options"; JATS per NOTES.md).
+WRITERS: dict[str, list[str]] = {
+    "html": ["-t", "html5", "--standalone", "--embed-resources", "--toc", "--section-divs"],
+    "docx": ["-t", "docx"],
+    "typst": ["-t", "typst", "--standalone"],
+    "pdf": ["-t", "typst", "--standalone"],
+    "jats": ["-t", "jats_archiving+element_citations", "--standalone"],
+    "plain": ["-t", "plain", "--wrap=none"],
+}
+SUFFIX = {"html": ".html", "docx": ".docx", "typst": ".typ", "pdf": ".pdf", "jats": ".xml", "plain": ".txt"}
+
+
+@dataclass
+class ChapterStatus:
+    chapter: str  # relative to the project root
+    cells: int
+    status: str  # "executed" | "cached" | "no cells"
+    seconds: float = 0.0
+
+
+@dataclass
+class Prepared:
+    """The assembled manuscript, ready for `convert()`."""
+
+    root: Path
+    markdown: Path
+    resource_dir: Path
+    metadata: dict[str, Any]
+    figures: list[Figure]
+    bibliography: Path | None
+    csl: Path | None
+    chapters: list[ChapterStatus] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # kernel, execute, pandoc, typst (seconds)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def executed(self) -> list[str]:
+        return [c.chapter for c in self.chapters if c.status == "executed"]
+
+
+def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None = None,
+            work_dir: Path | None = None) -> Prepared:
+    """Execute (or load from the cache) every chapter and write the assembled Markdown and figures."""
+    reporter = reporter or NullReporter()
+    work = work_dir or project.root / CACHE_DIR / WORK_DIR
+    (work / "figures").mkdir(parents=True, exist_ok=True)
+    for stale in (work / "figures").glob("*.png"):
+        stale.unlink()
+    prepared = Prepared(project.root, work / MARKDOWN_NAME, work, {}, [], project.bibliography,
+                        project.csl, timings={"kernel": 0.0, "execute": 0.0, "pandoc": 0.0, "typst": 0.0})
+    cache = CellCache(project.root)
+    defaults = (project.quarto.get("execute") or {}) if isinstance(project.quarto.get("execute"), dict) else {}
+    reporter.stage("chapters", len(project.chapters))
+    bodies, front = [], []
+    for chapter in project.chapters:
+        body, meta = _chapter_markdown(project, chapter, defaults, cache, fresh, prepared, reporter)
+        bodies.append(body)
+        front.append(meta)
+    prepared.metadata = _metadata(project, front[0] if front else {})
+    atomic_write_text(prepared.markdown, "\n\n".join(b.strip("\n") for b in bodies) + "\n")
+    return prepared
+
+
+def _chapter_markdown(project: Project, chapter: Path, defaults: dict, cache: CellCache, fresh: bool,
+                      prepared: Prepared, reporter: Reporter) -> tuple[str, dict]:
+    name = project.relative(chapter)
+    try:
+        text = chapter.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManuscriptError(f"cannot read chapter: {exc}", name) from None
+    doc = parse_qmd(text, name)
+    lines = text.splitlines()
+    meta, start = _front_matter(lines, name)
+    chapter_defaults = {**defaults, **(meta.get("execute") or {})}
+    cells = doc.cells
+    for cell in cells:
+        if cell.language.lower() != "python":
+            raise ManuscriptError(f"the embedded engine runs Python cells only, not {cell.language!r} "
+                                  "(use --engine quarto)", name, cell.line)
+    started = time.perf_counter()
+    outputs, status = _outputs(project, name, cells, chapter_defaults, cache, fresh, prepared)
+    reporter.item("chapters", name, status)
+    prepared.chapters.append(ChapterStatus(name, len(cells), status, time.perf_counter() - started))
+    stem = name.replace("/", "-").rsplit(".", 1)[0]
+    replacements = {}
+    for index, (cell, cell_outputs) in enumerate(zip(cells, outputs), 1):
+        rendered = render_cell(
+            cell, cell_options(cell, chapter_defaults), cell_outputs,
+            figure_path=lambda n, i=index: prepared.resource_dir / "figures" / f"{stem}-cell{i}-{n}.png",
+            figure_ref=lambda p: p.relative_to(prepared.resource_dir).as_posix(),
+            html_to_markdown=pandoc.html_to_markdown)
+        prepared.figures += rendered.figures
+        replacements[cell.line] = (_closing_fence(lines, cell), rendered.markdown)
+    body = _substitute(lines, start, replacements)
+    if meta.get("title"):
+        body = f"# {meta['title']}\n\n{body}"
+    return body, meta
+
+
+def _outputs(project: Project, name: str, cells: list[CodeCell], defaults: dict, cache: CellCache,
+             fresh: bool, prepared: Prepared) -> tuple[list[list[dict]], str]:
+    if not cells:
+        return [], "no cells"
+    sources = [c.source if should_evaluate(cell_options(c, defaults)) else None for c in cells]
+    kernel = kernel_identity()
+    keys = cell_keys(sources, kernel)
+    record = None if fresh else cache.lookup(name, keys)
+    if record is not None:
+        return record.outputs, "cached"
+    run = execute_chapter(sources, cwd=project.root, chapter=name, lines=[c.line for c in cells])
+    prepared.timings["kernel"] += run.kernel_seconds
+    prepared.timings["execute"] += run.execute_seconds
+    inputs = cache.input_hashes(run.reads, exclude=(project.root / CACHE_DIR,))
+    cache.store(ChapterRecord(name, kernel, keys, run.outputs, inputs))
+    return run.outputs, "executed"
+
+
+def _closing_fence(lines: list[str], cell: CodeCell) -> int:
+    """0-based index of the line closing the cell opened at (1-based) `cell.line`."""
+    opener = lines[cell.line - 1].strip()
+    marker = opener[0]
+    width = len(opener) - len(opener.lstrip(marker))
+    for index in range(cell.line, len(lines)):
+        stripped = lines[index].strip()
+        if len(stripped) >= width and stripped == marker * len(stripped):
+            return index
+    raise ManuscriptError("code cell is never closed", cell.file, cell.line)
+
+
+def _substitute(lines: list[str], start: int, replacements: dict[int, tuple[int, str]]) -> str:
+    out, index = [], start
+    while index < len(lines):
+        if index + 1 in replacements:
+            end, markdown = replacements[index + 1]
+            out += ["", markdown, ""] if markdown else []
+            index = end + 1
+            continue
+        out.append(lines[index])
+        index += 1
+    return "\n".join(out)
+
+
+def _metadata(project: Project, first_front: dict) -> dict[str, Any]:
+    book = project.quarto.get("book") or {}
+    meta: dict[str, Any] = {}
+    for key in METADATA_KEYS:
+        for source in (first_front, book, project.quarto):
+            if key in source and source[key] not in (None, ""):
+                meta[key] = source[key]
+                break
+    meta["title"] = project.title
+    meta["author"] = [{k: v for k, v in (("name", a.name), ("affiliation", a.affiliation), ("email", a.email)) if v}
+                      for a in project.authors]
+    return meta
+
+
+def _format_metadata(metadata: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """Pandoc's Typst template reads author.name/affiliation/email; the others print `author` as text."""
+    meta = dict(metadata)
+    if fmt not in ("typst", "pdf", "jats") and isinstance(meta.get("author"), list):
+        meta["author"] = [a.get("name", "") if isinstance(a, dict) else a for a in meta["author"]]
+    if isinstance(meta.get("keywords"), str):
+        meta["keywords"] = [k.strip() for k in meta["keywords"].split(",") if k.strip()]
+    if fmt in ("typst", "pdf") and meta.get("keywords"):
+        # The Typst template splices keywords in bare, `keywords: (a,b)`; give it Typst strings.
+        meta["keywords"] = ["`" + json.dumps(str(k)) + "`{=typst}" for k in meta["keywords"]]
+    return meta
+
+
+def convert(prepared: Prepared, fmt: str, out_path: Path, *, csl: Path | None = None,
+            metadata: dict[str, Any] | None = None, extra_args: tuple[str, ...] | list[str] = ()) -> Path:
+    """Write `prepared` as `fmt` (html | pdf | docx | jats | typst | plain) to `out_path`.
+
+    `metadata` is merged over the document's (a key set to [] or "" clears it: anonymised copies).
+    """
+    if fmt not in WRITERS:
+        raise RenderError(f"unknown output format {fmt!r} (known: {', '.join(WRITERS)})")
+    out_path = Path(out_path).resolve()
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    meta = _format_metadata({**prepared.metadata, **(metadata or {})}, fmt)
+    fd, meta_file = tempfile.mkstemp(dir=prepared.resource_dir, prefix=".meta-", suffix=".yaml")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(meta, handle, allow_unicode=True, sort_keys=True)
+    target = prepared.resource_dir / f".{out_path.stem}.typ" if fmt == "pdf" else out_path
+    args = ["-f", "markdown", str(prepared.markdown), *WRITERS[fmt], "-o", str(target),
+            "--metadata-file", meta_file, "--lua-filter", str(pandoc.FILTERS / "xref.lua"),
+            f"--resource-path={prepared.resource_dir}{os.pathsep}{prepared.root}"]
+    if prepared.bibliography:
+        args += ["--citeproc", "--bibliography", str(prepared.bibliography), "-M", "link-citations=true"]
+        style = csl or prepared.csl
+        if style:
+            args += ["--csl", str(style)]
+    started = time.perf_counter()
+    try:
+        _, warnings = pandoc.run_pandoc([*args, *extra_args], cwd=prepared.resource_dir)
+    finally:
+        Path(meta_file).unlink(missing_ok=True)
+    prepared.timings["pandoc"] = prepared.timings.get("pandoc", 0.0) + time.perf_counter() - started
+    prepared.warnings += [w for w in warnings if w not in prepared.warnings]
+    if fmt == "pdf":
+        _typst_pdf(prepared, target, out_path)
+    return out_path
+
+
+def _typst_pdf(prepared: Prepared, typ: Path, out_path: Path) -> None:
+    import typst
+
+    started = time.perf_counter()
+    try:
+        typst.compile(str(typ), output=str(out_path), root=str(prepared.root),
+                      timestamp=int(SOURCE_DATE_EPOCH))
+    except Exception as exc:  # the binding raises a plain RuntimeError carrying Typst's diagnostics
+        raise RenderError(f"typst failed: {exc}", typ) from None
+    finally:
+        prepared.timings["typst"] = prepared.timings.get("typst", 0.0) + time.perf_counter() - started
+        typ.unlink(missing_ok=True)

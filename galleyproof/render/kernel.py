@@ -1,0 +1,132 @@
+"""Execute one chapter's Python cells in a real Jupyter kernel (nbclient + ipykernel).
+
+Like Quarto with `execute-dir: project` (https://quarto.org/docs/projects/code-execution.html),
+the kernel's working directory is the project root, so cells import `analysis` and read data by
+paths relative to it. A hidden set-up cell installs an audit hook (PEP 578, event "open") that records
+every file the chapter's cells open for reading; the cache keys results on those files' contents.
+Failures follow nbclient's CellExecutionError (ename, evalue), re-raised as a CellError that points at
+the cell's fence line in the .qmd.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+from galleyproof.errors import CellError, RenderError
+
+KERNEL_NAME = "python3"
+SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01: a fixed date for anything that stamps one
+
+# Runs before the chapter's cells; its outputs are discarded.
+SETUP = r'''
+import os as _gp_os, sys as _gp_sys
+_gp_reads = set()
+def _gp_audit(event, args):
+    if event == "open" and _gp_reads is not None:
+        path, mode, flags = (tuple(args) + (None, None, None))[:3]
+        if isinstance(path, int) or path is None:
+            return
+        writing = any(c in mode for c in "wax+") if isinstance(mode, str) else bool((flags or 0) & 3)
+        if not writing:
+            path = _gp_os.fsdecode(path)
+            _gp_reads.add(path if _gp_os.path.isabs(path) else _gp_os.path.join(_gp_os.getcwd(), path))
+_gp_sys.addaudithook(_gp_audit)
+# No "Software" text chunk: PNG bytes then depend only on the figure, not the matplotlib version.
+from matplotlib_inline.config import InlineBackend as _gp_inline
+_gp_inline.instance().print_figure_kwargs = {"bbox_inches": "tight", "metadata": {"Software": None}}
+'''
+
+# Runs after the chapter's cells; prints the files read (and project modules imported) as JSON.
+REPORT = r'''
+import json as _gp_json
+_gp_files = set(_gp_reads)
+_gp_files.update(getattr(m, "__file__", None) or "" for m in list(_gp_sys.modules.values()))
+_gp_reads = None
+print(_gp_json.dumps(sorted(f for f in _gp_files if f)))
+'''
+
+
+@dataclass
+class ChapterRun:
+    """Outputs of each cell (nbformat output dicts), the files read, and where the time went."""
+
+    outputs: list[list[dict]]
+    reads: list[str]
+    kernel_seconds: float = 0.0
+    execute_seconds: float = 0.0
+    kernel_name: str = KERNEL_NAME
+    extra: dict = field(default_factory=dict)
+
+
+def kernel_identity(kernel_name: str = KERNEL_NAME) -> str:
+    """What the cache keys on for the kernel: its name and the Python that runs it."""
+    return f"{kernel_name}/python-{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
+
+
+def kernel_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(PYTHONHASHSEED="0", SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH, MPLBACKEND="module://matplotlib_inline.backend_inline")
+    return env
+
+
+def execute_chapter(sources: list[str | None], *, cwd: Path, chapter: str, lines: list[int],
+                    kernel_name: str = KERNEL_NAME, timeout: int = 600) -> ChapterRun:
+    """Run `sources` in order in one fresh kernel; a None source (`eval: false`) is skipped.
+
+    Raises CellError naming `chapter` and the failing cell's line from `lines`.
+    """
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(SETUP)]
+    nb.cells += [nbformat.v4.new_code_cell(s or "") for s in sources]
+    nb.cells.append(nbformat.v4.new_code_cell(REPORT))
+    client = NotebookClient(nb, kernel_name=kernel_name, timeout=timeout, allow_errors=False,
+                            resources={"metadata": {"path": str(cwd)}})
+    started = time.perf_counter()
+    run = ChapterRun(outputs=[], reads=[], kernel_name=kernel_name)
+    try:
+        with client.setup_kernel(env=kernel_env(), cwd=str(cwd)):
+            run.kernel_seconds = time.perf_counter() - started
+            executing = time.perf_counter()
+            _execute(client, nb, 0, chapter, None)
+            for index, source in enumerate(sources, 1):
+                if source is not None:
+                    _execute(client, nb, index, chapter, lines[index - 1])
+            _execute(client, nb, len(nb.cells) - 1, chapter, None)
+            run.execute_seconds = time.perf_counter() - executing
+            stopping = time.perf_counter()
+        run.kernel_seconds += time.perf_counter() - stopping
+    except DeadKernelError as exc:
+        raise CellError(f"the Jupyter kernel died: {exc}", chapter) from None
+    except RuntimeError as exc:
+        if isinstance(exc, (CellError,)):
+            raise
+        raise RenderError(f"cannot start the Jupyter kernel {kernel_name!r}: {exc}", chapter) from None
+    run.outputs = [list(nb.cells[i].outputs) for i in range(1, len(sources) + 1)]
+    run.reads = _reported_reads(nb.cells[-1].outputs)
+    return run
+
+
+def _execute(client: NotebookClient, nb, index: int, chapter: str, line: int | None) -> None:
+    try:
+        client.execute_cell(nb.cells[index], index)
+    except CellExecutionError as exc:
+        raise CellError(f"cell failed: {exc.ename}: {exc.evalue}", chapter, line) from None
+    except CellTimeoutError:
+        raise CellError(f"cell timed out after {client.timeout} s", chapter, line) from None
+
+
+def _reported_reads(outputs) -> list[str]:
+    text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    try:
+        return json.loads(text.strip().splitlines()[-1]) if text.strip() else []
+    except (json.JSONDecodeError, IndexError):
+        return []
