@@ -1,0 +1,123 @@
+"""Normal forms of bibliographic fields, so that only real differences become findings.
+
+Crossref titles may carry inline HTML (`<i>`, `<sub>`) and entities (`&amp;`) and runs of
+whitespace (API-NOTES.md); BibTeX titles arrive with LaTeX already folded by pybtex. Journal
+abbreviations follow ISO 4 habits: words shortened to a prefix or a contraction ("Natl" for
+"National"), articles and prepositions dropped (data/containers.yaml).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz import fuzz
+
+from galleyproof.bib.bibtex import plain
+
+_TAG = re.compile(r"<[^>]+>")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_DASHES = re.compile(r"\s*(?:--|[-\u2010-\u2015\u2212])\s*")
+_YEAR = re.compile(r"(1[5-9]|20)\d\d")
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    data = yaml.safe_load((Path(__file__).parent / "data" / "containers.yaml").read_text(encoding="utf-8"))
+    return frozenset(data["stopwords"])
+
+
+def fold(text: str) -> str:
+    """Tags, entities, LaTeX, accents, case and punctuation removed: 'Crème <i>de</i> {\\'E}té' -> 'creme de ete'."""
+    if not text:
+        return ""
+    text = html.unescape(_TAG.sub(" ", text))
+    if "\\" in text or "{" in text:
+        text = plain(text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace("&", " and ")
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def title_similarity(cited: str, registered: list[str]) -> float:
+    """Best rapidfuzz ratio (0-100) of the cited title against any registered spelling."""
+    cited = fold(cited)
+    return max((fuzz.ratio(cited, fold(r)) for r in registered if r), default=0.0)
+
+
+def name_key(name: str) -> str:
+    """A family name reduced for comparison: 'Kiecolt-Glaser' and 'Kiecolt Glaser' agree."""
+    return fold(name).replace(" ", "")
+
+
+def same_name(a: str, b: str) -> bool:
+    a, b = name_key(a), name_key(b)
+    if not a or not b:
+        return False
+    # Particles ('van der Berg' vs 'Berg') and compound names cited in part.
+    return a == b or fuzz.ratio(a, b) >= 88 or (min(len(a), len(b)) >= 4 and (a.endswith(b) or b.endswith(a)))
+
+
+def initials(given: str) -> str:
+    parts = re.split(r"[\s.\-]+", fold(given.replace("-", " ")))
+    return "".join(p[0] for p in parts if p)
+
+
+def year_of(text: str) -> str:
+    match = _YEAR.search(text or "")
+    return match.group(0) if match else ""
+
+
+def plain_number(text: str) -> str:
+    """'Vol. 07' -> '7', '1–2' -> '1-2': volumes and issues compared as written, minus noise."""
+    text = _DASHES.sub("-", str(text or "")).strip().casefold()
+    text = re.sub(r"^(?:vol(?:ume)?|no|issue|nr)\.?\s*", "", text)
+    return re.sub(r"\b0+(\d)", r"\1", text)
+
+
+def page_range(text: str) -> tuple[str, str]:
+    """'635–641' -> ('635', '641'); '1849-56' -> ('1849', '1856'); 'e33693' -> ('e33693', '')."""
+    text = re.sub(r"^(?:pp?\.?|pages?)\s*", "", str(text or "").strip(), flags=re.IGNORECASE)
+    parts = _DASHES.split(text, maxsplit=1)
+    first = parts[0].strip().casefold()
+    last = parts[1].strip().casefold() if len(parts) > 1 else ""
+    if first.isdigit() and last.isdigit() and len(last) < len(first):
+        last = first[: len(first) - len(last)] + last  # APA-style abbreviated end page
+    return first, last
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """'natl' abbreviates 'national' (same first letter, letters in order)."""
+    if not short or short[0] != full[0]:
+        return False
+    rest = iter(full)
+    return all(ch in rest for ch in short)
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in fold(text).split() if w not in stopwords()]
+
+
+def same_container(cited: str, registered: list[str]) -> bool:
+    """Full vs abbreviated journal names, acronyms ('IJDAR'), and fuzzy spelling agree."""
+    cited_words = _content_words(cited)
+    if not cited_words:
+        return True
+    for name in registered:
+        candidates = [name] + re.findall(r"\(([^)]+)\)", name)
+        for candidate in candidates:
+            words = _content_words(re.sub(r"\([^)]*\)", " ", candidate) if candidate == name else candidate)
+            if not words:
+                continue
+            if fuzz.ratio(" ".join(cited_words), " ".join(words)) >= 90:
+                return True
+            if len(words) == len(cited_words) and all(map(_abbreviates, cited_words, words)):
+                return True
+            if len(cited_words) == 1 and cited_words[0] in ("".join(w[0] for w in words),
+                                                            "".join(w[0] for w in fold(candidate).split())):
+                return True
+    return False

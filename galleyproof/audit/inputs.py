@@ -1,0 +1,78 @@
+"""What to audit: references (and, for a manuscript, its citations) from a project or a path.
+
+    a project            its bibliography plus every citation in its chapters
+    a .bib file          its entries (no citations, so no cited/uncited findings)
+    a .qmd or .md file   the bibliography named by its `bibliography:` front matter, and its citations
+    anything else        a plain-text APA-style reference list, parsed by galleyproof.bib.apa
+
+Nothing here executes a manuscript's code: .qmd files are only read as text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from galleyproof.bib.bibtex import read_bibliography
+from galleyproof.bib.model import Reference
+from galleyproof.errors import BibliographyError, ManuscriptError
+from galleyproof.manuscript.document import Citation
+from galleyproof.manuscript.qmd import read_project_document, read_qmd
+
+MANUSCRIPT_SUFFIXES = (".qmd", ".md", ".markdown", ".rmd")
+
+
+@dataclass
+class AuditInput:
+    references: list[Reference]
+    citations: list[Citation] | None  # None: no manuscript, so nothing can be cited or uncited
+    source: str  # what was audited, as the user named it
+
+
+def _with_source(refs: list[Reference], display: str) -> list[Reference]:
+    return [replace(r, source=display) for r in refs]
+
+
+def from_project(project) -> AuditInput:
+    if project.bibliography is None:
+        raise BibliographyError("the project names no bibliography in _quarto.yml", project.config_path)
+    refs = _with_source(read_bibliography(project.bibliography), project.relative(project.bibliography))
+    return AuditInput(refs, read_project_document(project).citations, str(project.root))
+
+
+def _bibliographies(metadata: dict) -> list[str]:
+    value = metadata.get("bibliography")
+    if not value:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def from_path(path: Path | str) -> AuditInput:
+    path = Path(path)
+    if not path.is_file():
+        raise ManuscriptError("no such file to audit", path)
+    if path.suffix.lower() == ".bib":
+        return AuditInput(read_bibliography(path), None, str(path))
+    if path.suffix.lower() in MANUSCRIPT_SUFFIXES:
+        doc = read_qmd(path)
+        bibs = _bibliographies(doc.metadata)
+        if bibs:
+            refs = [r for bib in bibs for r in _with_source(read_bibliography(path.parent / bib),
+                                                            str(path.parent / bib))]
+            return AuditInput(refs, doc.citations, str(path))
+        if path.suffix.lower() == ".qmd":
+            raise ManuscriptError("the front matter names no bibliography: to audit", path, 1)
+    return AuditInput(_reference_list(path), None, str(path))
+
+
+def _reference_list(path: Path) -> list[Reference]:
+    from galleyproof.bib.apa import parse_reference_list
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ManuscriptError(f"not UTF-8 text (byte {exc.start})", path) from None
+    refs = parse_reference_list(text, str(path))
+    if not refs:
+        raise BibliographyError("found no APA-style references in this file", path)
+    return refs

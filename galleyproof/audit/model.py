@@ -1,0 +1,78 @@
+"""The audit's findings as plain records, and the JSON contract they serialise to (docs/audit-json.md).
+
+Statuses, from least to most severe (the order `--fail-on` uses):
+
+    verified          the registered record matches what is cited
+    unverified        no registry answered and the lock has no record (offline, timeout, outage)
+    corrected         the registry records an update to the work: a correction, erratum, expression
+                      of concern or new version, or a published version of a cited preprint
+    missing_doi       the reference gives no DOI (`suggested_doi` when a search found a real match)
+    mismatch          the DOI identifies the cited work, but some fields differ
+    points_elsewhere  the DOI identifies a different work
+    not_found         the DOI exists at neither Crossref nor DataCite
+    retracted         the work is retracted, withdrawn or removed
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+STATUSES = ("verified", "unverified", "corrected", "missing_doi", "mismatch", "points_elsewhere",
+            "not_found", "retracted")
+SEVERITY = {status: rank for rank, status in enumerate(STATUSES)}
+DEFAULT_FAIL_ON = "mismatch"
+PROJECT_KINDS = ("undefined_key", "uncited", "duplicate")
+
+
+def worst(statuses) -> str:
+    return max(statuses, key=SEVERITY.__getitem__, default="verified")
+
+
+def at_or_above(status: str, threshold: str) -> bool:
+    return SEVERITY[status] >= SEVERITY[threshold]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a reference: a differing field, a registered update, a different work."""
+
+    kind: str  # "mismatch" | "different_work" | "retraction" | "correction" | ... | "published_version"
+    field: str  # "title", "authors", "year", "container", "volume", "issue", "pages", "doi", "updated-by"
+    cited: str
+    registered: str
+    note: str = ""  # a few words on why, e.g. "first author differs"
+
+
+@dataclass
+class ReferenceResult:
+    key: str
+    status: str
+    doi: str
+    file: str
+    line: int | None
+    problems: list[Problem] = field(default_factory=list)
+    suggested_doi: str | None = None
+    registered: dict | None = None
+    cited: dict = field(default_factory=dict)
+    message: str = ""
+
+    def to_dict(self) -> dict:
+        return {
+            "key": self.key, "status": self.status, "doi": self.doi or None,
+            "problems": [asdict(p) for p in self.problems],
+            "suggested_doi": self.suggested_doi, "registered": self.registered,
+            "file": self.file, "line": self.line, "cited": self.cited, "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class ProjectFinding:
+    kind: str  # "undefined_key" | "uncited" | "duplicate"
+    key: str
+    file: str
+    line: int | None
+    message: str = ""
+    related: str = ""  # for a duplicate: the key it duplicates
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,52 @@
+"""Findings about the bibliography as a whole: keys cited but undefined, entries never cited,
+and duplicate entries (the same DOI, or the same title, first author and year)."""
+
+from __future__ import annotations
+
+from galleyproof.audit.compare import fold_key
+from galleyproof.audit.model import ProjectFinding
+from galleyproof.bib.model import Reference
+from galleyproof.manuscript.document import Citation
+
+
+def undefined_keys(refs: list[Reference], citations: list[Citation]) -> list[ProjectFinding]:
+    defined = {r.key for r in refs}
+    first: dict[str, Citation] = {}
+    counts: dict[str, int] = {}
+    for citation in citations:
+        if citation.key not in defined:
+            first.setdefault(citation.key, citation)
+            counts[citation.key] = counts.get(citation.key, 0) + 1
+    return [ProjectFinding("undefined_key", key, c.file, c.line,
+                           f"@{key} is cited {counts[key]} time(s) but not defined in the bibliography")
+            for key, c in first.items()]
+
+
+def uncited(refs: list[Reference], citations: list[Citation]) -> list[ProjectFinding]:
+    cited = {c.key for c in citations}
+    return [ProjectFinding("uncited", r.key, r.source, r.line, f"{r.key} is in the bibliography but never cited")
+            for r in refs if r.key not in cited]
+
+
+def duplicates(refs: list[Reference]) -> list[ProjectFinding]:
+    findings, by_doi, by_work = [], {}, {}
+    for ref in refs:
+        work = fold_key(ref)
+        if ref.doi and ref.doi in by_doi:
+            findings.append(ProjectFinding("duplicate", ref.key, ref.source, ref.line,
+                                           f"same DOI as {by_doi[ref.doi]} ({ref.doi})", by_doi[ref.doi]))
+        elif all(work) and work in by_work:
+            findings.append(ProjectFinding("duplicate", ref.key, ref.source, ref.line,
+                                           f"same title, first author and year as {by_work[work]}", by_work[work]))
+        if ref.doi:
+            by_doi.setdefault(ref.doi, ref.key)
+        if all(work):
+            by_work.setdefault(work, ref.key)
+    return findings
+
+
+def project_findings(refs: list[Reference], citations: list[Citation] | None) -> list[ProjectFinding]:
+    found = duplicates(refs)
+    if citations is not None:
+        found = undefined_keys(refs, citations) + uncited(refs, citations) + found
+    return found

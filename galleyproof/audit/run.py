@@ -1,0 +1,206 @@
+"""Audit every reference of a project or a file against Crossref and DataCite (or the lock).
+
+    audit_project(project, mode="auto", ...) -> dict
+    audit_path(path, mode="auto", ...) -> dict
+
+Both return the JSON contract documented in docs/audit-json.md:
+
+    {"references": [{"key", "status", "doi", "problems": [{"kind", "field", "cited", "registered", "note"}],
+                     "suggested_doi", "registered": {...} | null, "file", "line", "cited": {...}, "message"}],
+     "project": [{"kind", "key", "file", "line", "message", "related"}],
+     "summary": {"total", "statuses": {status: count}, "project": {kind: count}, "worst", "severity",
+                 "mode", "online", "lock", "source", "warnings"}}
+
+Modes (galleyproof.registry.resolver): "auto" (lock, then online if a single connect probe
+succeeds, else one warning), "online", "offline" (lock only) and "refresh". A registry that does
+not answer makes a reference `unverified`, never wrong.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from galleyproof.audit.compare import compare, matches_candidate, person_name, registered_titles, registered_years
+from galleyproof.audit.inputs import AuditInput, from_path, from_project
+from galleyproof.audit.model import PROJECT_KINDS, STATUSES, ReferenceResult, worst
+from galleyproof.audit.project_checks import project_findings
+from galleyproof.bib.model import Reference
+from galleyproof.errors import ConfigError, GalleyproofError
+from galleyproof.project import LOCK_FILE, find_root, load_project
+from galleyproof.registry.endpoints import resolve_endpoints
+from galleyproof.registry.http import RetryPolicy
+from galleyproof.registry.lock import CitationLock
+from galleyproof.registry.resolver import Lookup, Resolver
+
+SEARCH_STATUSES = ("missing_doi", "points_elsewhere", "not_found")
+
+
+class Reporter(Protocol):
+    """Where progress goes (the CLI draws a rich progress bar; the library stays silent)."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, label: str) -> None: ...
+    def warning(self, message: str) -> None: ...
+
+
+class SilentReporter:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, label: str) -> None:
+        pass
+
+    def warning(self, message: str) -> None:
+        pass
+
+
+def cited_view(ref: Reference) -> dict:
+    return {"title": ref.title, "authors": [p.family for p in ref.authors], "year": ref.year,
+            "container": ref.container, "volume": ref.volume, "issue": ref.issue, "pages": ref.pages,
+            "type": ref.entry_type}
+
+
+def registered_view(lookup: Lookup) -> dict | None:
+    """The registered record in the flat shape reports show beside the cited values."""
+    work = lookup.record
+    if not work:
+        return None
+    titles, years = registered_titles(work), registered_years(work)
+    return {
+        "source": lookup.source, "retrieved": lookup.retrieved, "from_lock": lookup.from_lock,
+        "doi": work.get("DOI", lookup.doi), "type": work.get("type", ""),
+        "title": titles[-1] if titles else "",
+        "authors": [person_name(a) for a in work.get("author") or []],
+        "year": years[0] if years else "", "years": years,
+        "container": (work.get("container-title") or [""])[0],
+        "short_container": (work.get("short-container-title") or [""])[0],
+        "volume": work.get("volume", ""), "issue": work.get("issue", ""),
+        "pages": work.get("page", "") or work.get("article-number", ""),
+        "updated_by": work.get("updated-by") or [],
+    }
+
+
+def query_for(ref: Reference) -> str:
+    """The reference string for `query.bibliographic`: as written when parsed from text."""
+    if ref.raw:
+        return ref.raw
+    authors = ", ".join(f"{p.family}, {p.given}".strip(", ") for p in ref.authors)
+    numbers = ", ".join(x for x in (ref.volume, ref.issue and f"({ref.issue})", ref.pages) if x)
+    return " ".join(x for x in (authors, f"({ref.year})." if ref.year else "", ref.title + ".",
+                                ref.container, numbers) if x).strip()
+
+
+def judge(ref: Reference, lookup: Lookup | None) -> ReferenceResult:
+    """One reference's result from its lookup (None when it has no DOI)."""
+    result = ReferenceResult(ref.key, "verified", ref.doi, ref.source, ref.line, cited=cited_view(ref))
+    if lookup is None:
+        result.status, result.message = "missing_doi", "the reference gives no DOI"
+    elif lookup.outcome == "unavailable":
+        result.status, result.message = "unverified", f"could not resolve {ref.doi}: {lookup.error}"
+    elif lookup.outcome == "not_found":
+        result.status, result.message = "not_found", f"{ref.doi} is registered at neither Crossref nor DataCite"
+    else:
+        result.status, result.problems = compare(ref, lookup.record)
+        result.registered = registered_view(lookup)
+        result.message = "; ".join(f"{p.field}: {p.note or p.kind}" for p in result.problems)
+    return result
+
+
+def suggest(ref: Reference, resolver: Resolver) -> str | None:
+    candidates = resolver.search(query_for(ref)) or []
+    for candidate in candidates:
+        if candidate.get("DOI") and candidate["DOI"].lower() != ref.doi and matches_candidate(ref, candidate):
+            return candidate["DOI"].lower()
+    return None
+
+
+def summarise(results: list[ReferenceResult], project: list, resolver: Resolver, source: str) -> dict:
+    statuses = {s: 0 for s in STATUSES}
+    for r in results:
+        statuses[r.status] += 1
+    kinds = {k: 0 for k in PROJECT_KINDS}
+    for f in project:
+        kinds[f.kind] += 1
+    return {
+        "total": len(results), "statuses": statuses, "project": kinds,
+        "worst": worst(r.status for r in results), "severity": list(STATUSES),
+        "mode": resolver.mode, "online": resolver.online,
+        "lock": str(resolver.lock.path) if resolver.lock.path else None,
+        "source": source, "warnings": list(resolver.warnings),
+    }
+
+
+def run_audit(data: AuditInput, resolver: Resolver, reporter: Reporter | None = None) -> dict:
+    """Resolve, compare, search for missing DOIs, check the bibliography as a whole."""
+    reporter = reporter or SilentReporter()
+    dois = [r.doi for r in data.references if r.doi]
+    resolver.start()
+    for warning in resolver.warnings:
+        reporter.warning(warning)
+    seen_warnings = len(resolver.warnings)
+    reporter.start(len(set(dois)) + len(data.references))
+    try:
+        lookups = resolver.resolve_many(dois, progress=reporter.advance)
+        results = []
+        for ref in data.references:
+            result = judge(ref, lookups.get(ref.doi) if ref.doi else None)
+            if result.status in SEARCH_STATUSES and (ref.title or ref.raw):
+                result.suggested_doi = suggest(ref, resolver)
+            results.append(result)
+            reporter.advance(ref.key)
+    finally:
+        resolver.close()
+        if resolver.lock.changed and resolver.mode != "offline":
+            resolver.lock.save()
+    for warning in resolver.warnings[seen_warnings:]:
+        reporter.warning(warning)
+    project = project_findings(data.references, data.citations)
+    return {"references": [r.to_dict() for r in results], "project": [f.to_dict() for f in project],
+            "summary": summarise(results, project, resolver, data.source)}
+
+
+def _resolver(project, lock_path: Path | None, mode: str, crossref_url, datacite_url, mailto,
+              policy: RetryPolicy | None, transport, probe_timeout: float) -> Resolver:
+    endpoints = resolve_endpoints(project, crossref_url=crossref_url, datacite_url=datacite_url, mailto=mailto)
+    return Resolver(endpoints, CitationLock.load(lock_path), mode, policy=policy or RetryPolicy(),
+                    transport=transport, probe_timeout=probe_timeout)
+
+
+def audit_project(project, *, mode: str = "auto", crossref_url: str | None = None,
+                  datacite_url: str | None = None, mailto: str | None = None, reporter: Reporter | None = None,
+                  lock_path: Path | str | None = None, policy: RetryPolicy | None = None, transport=None,
+                  probe_timeout: float = 2.0) -> dict:
+    """Audit a loaded project (`galleyproof.project.load_project`): its bibliography, its chapters'
+    citations, and its `citations.lock.json` (or `lock_path`). Returns the JSON contract."""
+    resolver = _resolver(project, Path(lock_path) if lock_path else project.lock_path, mode, crossref_url,
+                         datacite_url, mailto, policy, transport, probe_timeout)
+    return run_audit(from_project(project), resolver, reporter)
+
+
+def default_lock(path: Path) -> Path:
+    """The lock of the project holding `path`, else of the project around the working directory,
+    else ./citations.lock.json."""
+    for start in (path.parent, Path.cwd()):
+        try:
+            return find_root(start) / LOCK_FILE
+        except ConfigError:  # not inside a project: try the next place
+            continue
+    return Path.cwd() / LOCK_FILE
+
+
+def audit_path(path: Path | str, *, mode: str = "auto", crossref_url: str | None = None,
+               datacite_url: str | None = None, mailto: str | None = None, reporter: Reporter | None = None,
+               lock_path: Path | str | None = None, policy: RetryPolicy | None = None, transport=None,
+               probe_timeout: float = 2.0) -> dict:
+    """Audit a .bib file, a .qmd/.md manuscript (its `bibliography:`), or a plain-text reference list."""
+    path = Path(path)
+    data = from_path(path)
+    project = None
+    try:
+        project = load_project(path.parent)
+    except GalleyproofError:  # a file outside any project has no galleyproof.yml settings
+        project = None
+    resolver = _resolver(project, Path(lock_path) if lock_path else default_lock(path), mode, crossref_url,
+                         datacite_url, mailto, policy, transport, probe_timeout)
+    return run_audit(data, resolver, reporter)

@@ -1,0 +1,156 @@
+"""A loopback stand-in for api.crossref.org and api.datacite.org, serving real recorded metadata.
+
+`FakeRegistry` answers the way the real services do (API-NOTES.md): Crossref works in the
+`{"status", "message-type": "work", "message"}` envelope with its rate-limit headers, an unknown
+DOI as a 404 with the plain-text body `Resource not found.`, searches as a `work-list`; DataCite
+single records as `{"data": {...}}` and its JSON 404. Tests script failures per path (429 with
+Retry-After, 500, a slow answer, malformed JSON) with `fail(...)`.
+
+Import the fixtures into a test module: `from registry_server import registry, sample_works`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug.wrappers import Request, Response
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SAMPLE = SHARED / "crossref-sample" / "works.jsonl"
+EXAMPLES = SHARED / "crossref_examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "registry"
+POLITE_HEADERS = {"x-api-pool": "polite", "x-rate-limit-limit": "10", "x-rate-limit-interval": "1s",
+                  "x-concurrency-limit": "3"}
+NOT_FOUND_BODY = (EXAMPLES / "work_not-found_404_10.1371_notarealdoi.txt").read_bytes() if EXAMPLES.is_dir() \
+    else b"Resource not found."
+DATACITE_404 = json.dumps({"errors": [{"status": "404", "title": "The resource you are looking for doesn't exist."}]})
+
+
+def load_sample() -> dict[str, dict]:
+    """works.jsonl: 398 real Crossref work records, by lower-cased DOI."""
+    if not SAMPLE.is_file():
+        pytest.skip(f"{SAMPLE} is not here")
+    works = {}
+    for line in SAMPLE.read_text(encoding="utf-8").splitlines():
+        work = json.loads(line)
+        works[work["DOI"].lower()] = work
+    return works
+
+
+def load_example(name: str) -> dict:
+    path = EXAMPLES / name if (EXAMPLES / name).is_file() else FIXTURES / name
+    if not path.is_file():
+        pytest.skip(f"{name} is not here")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def datacite_items() -> dict[str, dict]:
+    """The five DataCite records of the recorded list, by DOI, each as a single-record body."""
+    body = load_example("datacite_dois_list_page-size-5.json")
+    return {item["attributes"]["doi"].lower(): {"data": item} for item in body["data"]}
+
+
+class FakeRegistry:
+    def __init__(self, works: dict[str, dict] | None = None, datacite: dict[str, dict] | None = None,
+                 headers: dict[str, str] | None = None, latency: float = 0.0):
+        self.works = dict(works or {})  # DOI -> Crossref message
+        self.datacite = dict(datacite or {})  # DOI -> {"data": {...}}
+        self.searches: list[tuple[str, dict]] = []  # (substring of the query, work-list body)
+        self.headers = dict(POLITE_HEADERS if headers is None else headers)
+        self.latency = latency
+        self.scripts: dict[str, list] = {}
+        self.log: list[tuple[float, str, str, dict]] = []  # (time, path, query, headers)
+        self._mutex = threading.Lock()
+        self.in_flight = self.max_in_flight = 0
+
+    def fail(self, path: str, *answers) -> None:
+        """Answer the next requests for `path` with `answers` in turn, then normally.
+        An answer is (status, headers, body) or ("sleep", seconds) before answering normally."""
+        self.scripts.setdefault(path, []).extend(answers)
+
+    def search_returns(self, substring: str, body: dict) -> None:
+        self.searches.append((substring, body))
+
+    def requests_for(self, prefix: str) -> list:
+        return [entry for entry in self.log if entry[1].startswith(prefix)]
+
+    def handle(self, request: Request) -> Response:
+        with self._mutex:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.log.append((time.monotonic(), unquote(request.path), request.query_string.decode(),
+                             dict(request.headers)))
+            script = self.scripts.get(unquote(request.path))
+            answer = script.pop(0) if script else None
+        try:
+            if self.latency:
+                time.sleep(self.latency)
+            if answer and answer[0] == "sleep":
+                time.sleep(answer[1])
+            elif answer:
+                status, headers, body = answer
+                return Response(body, status=status, headers={**self.headers, **headers})
+            return self.answer(request)
+        finally:
+            with self._mutex:
+                self.in_flight -= 1
+
+    def answer(self, request: Request) -> Response:
+        path = unquote(request.path)
+        if path.startswith("/works/"):
+            work = self.works.get(path[len("/works/"):].lower())
+            if work is None:
+                return Response(NOT_FOUND_BODY, status=404, content_type="text/plain", headers=self.headers)
+            body = {"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": work}
+            return Response(json.dumps(body), content_type="application/json", headers=self.headers)
+        if path == "/works":
+            query = request.args.get("query.bibliographic", "")
+            for substring, body in self.searches:
+                if substring in query:
+                    return Response(json.dumps(body), content_type="application/json", headers=self.headers)
+            empty = {"status": "ok", "message-type": "work-list", "message": {"items": [], "total-results": 0}}
+            return Response(json.dumps(empty), content_type="application/json", headers=self.headers)
+        if path.startswith("/dois/"):
+            record = self.datacite.get(path[len("/dois/"):].lower())
+            if record is None:
+                return Response(DATACITE_404, status=404, content_type="application/vnd.api+json")
+            return Response(json.dumps(record), content_type="application/vnd.api+json")
+        return Response("no such endpoint", status=400, content_type="text/plain")
+
+
+def serve(registry: FakeRegistry, threaded: bool = True) -> HTTPServer:
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=threaded)
+    server.expect_request(re.compile(r"/.*")).respond_with_handler(registry.handle)
+    server.start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def sample_works() -> dict[str, dict]:
+    return load_sample()
+
+
+@pytest.fixture
+def registry(sample_works):
+    """(FakeRegistry, base URL) serving works.jsonl plus the recorded examples, on loopback."""
+    works = dict(sample_works)
+    for name in ("work_journal-article_10.1371_journal.pone.0033693.json",
+                 "work_journal-article_orcid_10.1136_esmoopen-2020-000776.json",
+                 "retraction_10.1021_am300292v.json"):
+        message = load_example(name)["message"]
+        works[message["DOI"].lower()] = message
+    fake = FakeRegistry(works, datacite_items())
+    server = serve(fake)
+    try:
+        yield fake, server.url_for("").rstrip("/")
+    finally:
+        server.clear()
+        if server.is_running():
+            server.stop()
