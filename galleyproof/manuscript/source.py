@@ -194,8 +194,9 @@ def _is_title_like(text: str) -> bool:
 
 def slugify(text: str) -> str:
     """'Critical Discussion and Methodological Challenges' -> 'critical-discussion-and-methodological-challenges'."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-") or "section"
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "").replace("'", "").replace("ß", "ss"))
+    letters = "".join(c if c.isascii() else "-" for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", letters.lower()).strip("-") or "section"
 
 
 def numbering_depth(number: str) -> int:
@@ -327,7 +328,7 @@ class _Reader:
                 kind, head_text, rest, md_level = found
                 heading = self.make_heading(head_text, raw.line, plain_text)
                 heads.append((heading, md_level))
-                self.elements.append(Element("heading", raw.line, (raw.lines[0],), heading))
+                self.elements.append(Element("heading", raw.line, (head_text,), heading))
                 body = ([rest] if rest.strip() else []) + raw.lines[1:]
                 if body:
                     offset = len(raw.lines[0]) - len(rest) if rest.strip() else 0
@@ -441,6 +442,9 @@ class _Reader:
             for deeper in [d for d in parents if d > depth]:
                 del parents[deeper]
 
+    def written(self, heading: Heading) -> str:
+        return _written_number(self.lines[heading.line - 1]) or heading.number
+
     def check_numbering(self, heading: Heading, earlier: list[tuple[Heading, int]], source: str) -> None:
         written = _written_number(self.lines[heading.line - 1])
         style = numbering_style(written)
@@ -459,11 +463,11 @@ class _Reader:
         marked = [(h, level) for h, level in earlier if level]
         if marked and marked[-1][1] != md_level:
             previous = marked[-1]
-            self.issue("heading-level", f"{heading.number} is a level-{md_level} Markdown heading but "
-                       f"{previous[0].number} at line {previous[0].line}, at the same depth, is level "
+            self.issue("heading-level", f"{self.written(heading)} is a level-{md_level} Markdown heading but "
+                       f"{self.written(previous[0])} at line {previous[0].line}, at the same depth, is level "
                        f"{previous[1]}", heading.line, source)
         elif not marked and parent and parent[1] and md_level <= parent[1]:
-            self.issue("heading-level", f"{heading.number} is numbered below {parent[0].number} (line "
+            self.issue("heading-level", f"{self.written(heading)} is numbered below {self.written(parent[0])} (line "
                        f"{parent[0].line}) but its Markdown level {md_level} is not below {parent[1]}",
                        heading.line, source)
 

@@ -1,0 +1,221 @@
+"""Turn a plain-text or Markdown-ish manuscript into a Quarto book project.
+
+The layout follows Quarto's book projects (https://quarto.org/docs/books/book-structure.html):
+`_quarto.yml` lists `index.qmd` (front matter and abstract), one chapter per top-level section
+and `chapters/references.qmd`, whose `::: {#refs}` div is where pandoc's citeproc puts the
+bibliography (pandoc manual, "Placement of the bibliography"). Citations become pandoc citations
+(`[@key]`, narrative `@key`); every other character of the author's prose is carried over as
+written. What cannot be mapped is returned as ImportIssues; the import still completes.
+
+`plan_import` is pure (source in, file texts out); `write_import` is the only part that touches disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from galleyproof.bib.bibtex import format_bibliography
+from galleyproof.errors import UsageError
+from galleyproof.manuscript.authoryear import rewrite_line
+from galleyproof.manuscript.qmd import strip_emphasis
+from galleyproof.manuscript.source import Element, ImportIssue, SourceManuscript, load_source, slugify
+from galleyproof.project import QUARTO_FILE, style_path
+from galleyproof.report.output import atomic_write_text
+
+INDEX = "index.qmd"
+REFERENCES_CHAPTER = "chapters/references.qmd"
+BIBLIOGRAPHY = "references.bib"
+CSL = "apa.csl"
+CHAPTER_DIR = "chapters"
+
+
+@dataclass
+class ImportPlan:
+    """The project an import would write: relative path -> text, in writing order."""
+
+    files: dict[str, str]
+    chapters: list[str]  # chapter files in book order (as listed in _quarto.yml)
+    issues: list[ImportIssue]
+
+
+@dataclass
+class ImportResult:
+    into: Path
+    written: list[str] = field(default_factory=list)  # relative paths written (new or changed)
+    unchanged: list[str] = field(default_factory=list)  # already there with the same text
+    kept: list[str] = field(default_factory=list)  # left alone (an existing _quarto.yml without --force)
+    chapters: list[str] = field(default_factory=list)
+    issues: list[ImportIssue] = field(default_factory=list)
+    references: int = 0
+    citations: int = 0
+
+    def as_dict(self) -> dict:
+        return {"into": str(self.into), "written": self.written, "unchanged": self.unchanged,
+                "kept": self.kept, "chapters": self.chapters, "references": self.references,
+                "citations": self.citations, "issues": [i.as_dict() for i in self.issues]}
+
+
+# --------------------------------------------------------------------------------------------------
+# text of the pieces
+
+
+def heading_text(element: Element) -> str:
+    """The heading as written minus emphasis and a trailing colon: '2-1-3 Theoretical Dimensions ...'."""
+    return strip_emphasis(element.lines[0]).strip().rstrip(":").strip()
+
+
+def markdown_heading(element: Element) -> str:
+    level = min(max(element.heading.level, 1), 6)
+    return f"{'#' * level} {heading_text(element)} {{#{element.heading.id}}}"
+
+
+def prose_text(element: Element) -> str:
+    """The element's lines as written, with author-year citations turned into pandoc citations."""
+    lines = list(element.lines)
+    for index in range(len(lines)):
+        here = [c for c in element.citations if c.line == element.line + index]
+        if here:
+            lines[index] = rewrite_line(lines[index], here)
+    return "\n".join(lines)
+
+
+def _body(elements: list[Element]) -> str:
+    parts = [markdown_heading(e) if e.heading else prose_text(e) for e in elements]
+    return "\n\n".join(parts) + "\n"
+
+
+def _yaml(data: dict) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=4096)
+
+
+def _authors(source: SourceManuscript) -> list[dict]:
+    authors = []
+    for author in source.front.authors:
+        entry = {"name": author.name}
+        if author.affiliation:
+            entry["affiliation"] = author.affiliation
+        if author.email:
+            entry["email"] = author.email
+        authors.append(entry)
+    return authors
+
+
+def index_text(source: SourceManuscript, before_chapters: list[Element]) -> str:
+    front = source.front
+    meta: dict = {"title": front.title}
+    if front.authors:
+        meta["author"] = _authors(source)
+    if front.keywords:
+        meta["keywords"] = front.keywords
+    meta.update(front.dates)
+    parts = ["---\n" + _yaml(meta) + "---"]
+    if front.abstract:
+        parts.append("# Abstract {.unnumbered #sec-abstract}")
+        parts += [prose_text(e) for e in front.abstract]
+    if front.keywords_line:
+        parts.append(front.keywords_line)
+    if before_chapters:
+        parts.append(_body(before_chapters).rstrip("\n"))
+    return "\n\n".join(parts) + "\n"
+
+
+def quarto_config(source: SourceManuscript, chapters: list[str]) -> str:
+    """The `_quarto.yml` of a book (https://quarto.org/docs/reference/projects/books.html).
+
+    `number-sections: false` because the author's own numbering stays in the heading text."""
+    book: dict = {"title": source.front.title}
+    if source.front.authors:
+        book["author"] = _authors(source)
+    book["chapters"] = [INDEX, *chapters, REFERENCES_CHAPTER]
+    config = {
+        "project": {"type": "book", "output-dir": "_output", "execute-dir": "project"},
+        "book": book,
+        "bibliography": BIBLIOGRAPHY,
+        "csl": CSL,
+        "number-sections": False,
+        "format": {"html": {"toc": True}, "pdf": {}, "docx": {}},
+    }
+    return _yaml(config)
+
+
+def references_chapter() -> str:
+    return "# References {.unnumbered #sec-references}\n\n::: {#refs}\n:::\n"
+
+
+# --------------------------------------------------------------------------------------------------
+# planning and writing
+
+
+def split_chapters(elements: list[Element]) -> tuple[list[Element], list[list[Element]]]:
+    """(elements before the first chapter, one element list per level-1 heading)."""
+    before: list[Element] = []
+    chapters: list[list[Element]] = []
+    for element in elements:
+        if element.heading and element.heading.level <= 1:
+            chapters.append([element])
+        elif chapters:
+            chapters[-1].append(element)
+        else:
+            before.append(element)
+    return before, chapters
+
+
+def plan_import(source: SourceManuscript) -> ImportPlan:
+    """Every file of the project, as text; issues are the reader's plus the importer's own."""
+    issues = list(source.issues)
+    before, chapters = split_chapters(source.elements)
+    if before and chapters and any(e.heading and e.heading.number for e in source.elements):
+        issues.append(ImportIssue("heading-unplaced", "text before the first numbered section; put after "
+                                  "the abstract in index.qmd", source.file, before[0].line,
+                                  before[0].lines[0].strip()))
+    names: list[str] = []
+    files: dict[str, str] = {}
+    for number, chapter in enumerate(chapters, 1):
+        name = f"{CHAPTER_DIR}/{number:02d}-{slugify(chapter[0].heading.title)}.qmd"
+        names.append(name)
+        files[name] = _body(chapter)
+    files = {QUARTO_FILE: quarto_config(source, names), INDEX: index_text(source, before), **files,
+             REFERENCES_CHAPTER: references_chapter(), BIBLIOGRAPHY: format_bibliography(source.references),
+             CSL: style_path("apa").read_text(encoding="utf-8")}
+    return ImportPlan(files, names, issues)
+
+
+def write_import(plan: ImportPlan, into: Path | str, *, force: bool = False) -> ImportResult:
+    """Write the plan under `into`. An existing `_quarto.yml` is kept unless `force` (others edit it);
+    any other existing file whose text would change is an error unless `force`, so a re-import never
+    silently overwrites edits made after the first import."""
+    into = Path(into)
+    if into.exists() and not into.is_dir():
+        raise UsageError("--into must be a directory", into)
+    result = ImportResult(into=into, chapters=plan.chapters, issues=plan.issues)
+    changed = []
+    for name, text in plan.files.items():
+        path = into / name
+        if not path.exists():
+            continue
+        if path.read_text(encoding="utf-8") == text:
+            result.unchanged.append(name)
+        elif name == QUARTO_FILE and not force:
+            result.kept.append(name)
+        else:
+            changed.append(name)
+    if changed and not force:
+        raise UsageError(f"would overwrite {', '.join(changed)} (changed since the last import); "
+                         "use --force to replace them", into)
+    for name, text in plan.files.items():
+        if name not in result.unchanged and name not in result.kept:
+            atomic_write_text(into / name, text)
+            result.written.append(name)
+    return result
+
+
+def import_manuscript(source_path: Path | str, into: Path | str, *, force: bool = False) -> ImportResult:
+    """Read `source_path` and write the Quarto project under `into`."""
+    source = load_source(source_path)
+    result = write_import(plan_import(source), into, force=force)
+    result.references = len(source.references)
+    result.citations = len(source.document.citations)
+    return result
