@@ -1,0 +1,39 @@
+"""The Quarto backend: `quarto render` in the project root, when a Quarto CLI is installed.
+
+Found as `$QUARTO_PATH` (the variable Quarto's own tools honour) or `quarto` on PATH. Quarto reads the
+same _quarto.yml, executes the cells with its Jupyter engine and writes into `project.output-dir`
+(https://quarto.org/docs/projects/quarto-projects.html#rendering-projects).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from galleyproof.errors import RenderError, UsageError
+from galleyproof.project import Project
+
+
+def find_quarto() -> str | None:
+    explicit = os.environ.get("QUARTO_PATH")
+    if explicit:
+        return explicit if Path(explicit).is_file() else None
+    return shutil.which("quarto")
+
+
+def render(project: Project, formats: tuple[str, ...], *, fresh: bool = False) -> dict[str, Path]:
+    """Run `quarto render --to FMT` per format; returns format -> output directory."""
+    quarto = find_quarto()
+    if quarto is None:
+        raise UsageError("--engine quarto needs the quarto CLI on PATH or QUARTO_PATH set")
+    outputs = {}
+    for fmt in formats:
+        command = [quarto, "render", "--to", fmt] + (["--cache-refresh"] if fresh else [])
+        proc = subprocess.run(command, cwd=project.root, capture_output=True, text=True)
+        if proc.returncode != 0:
+            tail = " ".join(proc.stderr.strip().splitlines()[-3:])
+            raise RenderError(f"quarto render --to {fmt} failed: {tail}", project.config_path)
+        outputs[fmt] = project.output_dir
+    return outputs
