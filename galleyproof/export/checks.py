@@ -246,7 +246,7 @@ def _figure_problems(figure: Figure, profile: Profile, root: Path, resources: Pa
         dpi, described = effective_dpi(figure.path, profile.figures.print_width_mm)
         if dpi is None:
             problems.append(f"{name}: {described}; resolution unknown")
-        elif dpi < profile.figures.min_dpi:
+        elif round(dpi) < profile.figures.min_dpi:  # matplotlib stores 300 dpi as 299.9994
             problems.append(f"{name}: {described}, below {profile.figures.min_dpi} dpi")
     return problems
 

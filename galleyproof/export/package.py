@@ -1,0 +1,296 @@
+"""Make the submission package for one journal: check, render, verify, then swap into place.
+
+    export_submission(project, "health-psychology") -> ExportResult
+
+1. read the profile, the manuscript (as data) and the bibliography; prepare the manuscript with the
+   embedded engine (cells executed or taken from the cache);
+2. run the pre-submission checks; a failing check stops here unless `draft` (nothing is written);
+3. render into a temporary directory beside `_output/submission/<ID>/`: the manuscript in the journal's
+   citation style (PDF/DOCX as the journal accepts), for double-blind review an anonymised copy and a
+   separate title page, the cover letter and highlights from templates, figures, JATS and a MECA archive
+   when the journal takes them, and the checklist;
+4. verify what was rendered (anonymity of the reviewer copy in text and metadata, JATS well-formed with
+   structured references), which adds rows to the checklist;
+5. swap the directory into place and write `_output/submission/<ID>.zip`, both atomically.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from galleyproof.bib.bibtex import read_bibliography
+from galleyproof.errors import ExportError
+from galleyproof.export import anonymise, checks, jats, meca
+from galleyproof.export.checklist import checklist_markdown
+from galleyproof.export.checks import Check, ExportContext, Figure
+from galleyproof.export.profiles import Profile, load_profile
+from galleyproof.export.safety import (build_dir_beside, inside, require_inside, safe_name,
+                                       swap_into_place)
+from galleyproof.export.templates import render as render_template
+from galleyproof.manuscript.qmd import read_project_document
+from galleyproof.project import Project
+from galleyproof.render.progress import NullReporter, Reporter
+
+SUBMISSION_DIR = "submission"
+DOCX_TEXT_PROPERTIES = ("author", "last_modified_by", "title", "subject", "keywords", "comments", "category")
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    name: str  # relative to the package directory
+    item_type: str  # MECA item type
+    description: str
+
+
+@dataclass
+class ExportResult:
+    profile: Profile
+    checks: list[Check]
+    draft: bool
+    written: bool = False
+    package_dir: Path | None = None
+    zip_path: Path | None = None
+    files: list[PackageFile] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Check]:
+        return checks.failed(self.checks)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def submission_root(project: Project) -> Path:
+    root = project.output_dir / SUBMISSION_DIR
+    if not inside(root, project.root):
+        raise ExportError(f"the output directory {project.output_dir} lies outside the project")
+    return root
+
+
+def export_submission(project: Project, journal_id: str, *, draft: bool = False, fresh: bool = False,
+                      audit_mode: str = "offline", reporter: Reporter | None = None) -> ExportResult:
+    from galleyproof.render.embedded import prepare
+
+    reporter = reporter or NullReporter()
+    profile = load_profile(journal_id, project)
+    target = submission_root(project) / profile.id
+    document = read_project_document(project)
+    references = read_bibliography(project.bibliography) if project.bibliography else []
+    prepared = prepare(project, fresh=fresh, reporter=reporter)
+    ctx = ExportContext(project, profile, document, references,
+                        [Figure(Path(f.path), f.caption, f.label) for f in prepared.figures],
+                        resource_dir=prepared.resource_dir, audit_mode=audit_mode)
+    result = ExportResult(profile, checks.run_checks(ctx), draft)
+    if result.failed and not draft:
+        return result
+    build = build_dir_beside(target)
+    try:
+        with tempfile.TemporaryDirectory(dir=prepared.resource_dir, prefix=".export-") as scratch:
+            _Builder(ctx, prepared, build, Path(scratch), result, reporter).run()
+        if result.failed and not draft:
+            shutil.rmtree(build, ignore_errors=True)
+            return result
+        (build / "checklist.md").write_text(checklist_markdown(result), encoding="utf-8")
+        result.files.append(PackageFile("checklist.md", "supplementary-material", "pre-submission checklist"))
+        swap_into_place(build, target)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    result.written, result.package_dir = True, target
+    result.zip_path = _zip(target, target.parent / f"{profile.id}.zip", result.files)
+    return result
+
+
+def _zip(directory: Path, archive: Path, files: list[PackageFile]) -> Path:
+    tmp = archive.with_name(f".{archive.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for item in files:
+            zf.write(directory / safe_name(item.name), safe_name(item.name))
+    tmp.replace(archive)
+    return archive
+
+
+class _Builder:
+    """Renders every file of one package into `out`; `scratch` holds intermediate Markdown."""
+
+    def __init__(self, ctx: ExportContext, prepared, out: Path, scratch: Path, result: ExportResult,
+                 reporter: Reporter):
+        self.ctx, self.prepared, self.out, self.scratch = ctx, prepared, out, scratch
+        self.result, self.reporter, self.profile = result, reporter, ctx.profile
+        self.identity = anonymise.identity_of(ctx.project.authors)
+        self.markdown = prepared.markdown.read_text(encoding="utf-8")
+
+    def add(self, name: str, item_type: str, description: str) -> None:
+        self.result.files.append(PackageFile(safe_name(name), item_type, description))
+        self.reporter.item("export", name, "written")
+
+    def run(self) -> None:
+        steps = [self.manuscript, self.figures]
+        if self.profile.double_blind:
+            steps.append(self.anonymised)
+        if self.profile.double_blind or self.profile.title_page == "separate":
+            steps.append(self.title_page)
+        if self.profile.cover_letter != "none":
+            steps.append(self.cover_letter)
+        if self.profile.highlights.required:
+            steps.append(self.highlights)
+        if self.profile.jats or self.profile.meca:
+            steps.append(self.jats)
+        if self.profile.meca:
+            steps.append(self.meca)
+        self.reporter.stage("export", len(steps))
+        for step in steps:
+            step()
+
+    # -- rendering helpers ------------------------------------------------------------------------
+
+    def convert(self, fmt: str, name: str, *, markdown: str | None = None, metadata: dict | None = None,
+                bare: bool = False) -> Path:
+        from galleyproof.render.embedded import convert
+
+        prepared = self.prepared
+        if markdown is not None:
+            source = self.scratch / f"{Path(name).stem}.md"
+            source.write_text(markdown, encoding="utf-8")
+            prepared = dataclasses.replace(prepared, markdown=source)
+        if bare:  # letters: no bibliography and none of the manuscript's metadata
+            prepared = dataclasses.replace(prepared, metadata={}, bibliography=None)
+        return convert(prepared, fmt, self.out / name, csl=self.profile.csl, metadata=metadata)
+
+    def facts(self) -> dict:
+        text = checks.abstract_text(self.ctx.document)
+        return {
+            "title": self.ctx.project.title,
+            "journal": self.profile.name,
+            "authors": self.ctx.project.authors,
+            "corresponding": next((a for a in self.ctx.project.authors if a.email), None),
+            "keywords": checks.keywords(self.ctx.document),
+            "main_words": sum(checks.count_words(b.text) for b in checks.main_text_blocks(self.ctx)),
+            "abstract_words": checks.count_words(text),
+            "references": sum(1 for k in checks.cited_keys(self.ctx) if k in {r.key for r in self.ctx.references}),
+            "figures": len(self.ctx.figures),
+            "double_blind": self.profile.double_blind,
+            "summary": _first_sentences(text, 2),
+            "date": _dt.date.today().strftime("%-d %B %Y"),
+        }
+
+    # -- the steps ----------------------------------------------------------------------------------
+
+    def manuscript(self) -> None:
+        for fmt in self.profile.formats:
+            self.convert(fmt, f"manuscript.{fmt}")
+            self.add(f"manuscript.{fmt}", "manuscript", f"manuscript ({self.profile.citation_style} references)")
+
+    def figures(self) -> None:
+        for figure in self.ctx.figures:
+            if figure.path is None or not figure.path.is_file():
+                continue
+            source = require_inside(figure.path, self.prepared.resource_dir, self.ctx.project.root, what="figure")
+            name = f"figures/{safe_name(source.name)}"
+            (self.out / "figures").mkdir(exist_ok=True)
+            shutil.copyfile(source, self.out / name)
+            self.add(name, "figure", figure.caption or figure.label or source.name)
+
+    def anonymised(self) -> None:
+        markdown = anonymise.anonymise_markdown(self.markdown, self.identity)
+        metadata = {k: anonymise.redact(v, self.identity) if isinstance(v, str) else v
+                    for k, v in self.prepared.metadata.items()}
+        metadata.update(anonymise.metadata_override())
+        leaks = []
+        for fmt in self.profile.formats:
+            name = f"manuscript-anonymised.{fmt}"
+            path = self.convert(fmt, name, markdown=markdown, metadata=metadata)
+            leaks += [f"{name}: {found}" for found in anonymise.find_identity(_rendered_text(path), self.identity)]
+            self.add(name, "manuscript", "anonymised manuscript for double-blind review")
+        self.result.checks.append(Check(
+            "anonymised", "Anonymised manuscript: no author name, e-mail or affiliation (text and metadata)",
+            checks.FAIL if leaks else checks.PASS, f"{len(leaks)} found", "0 found",
+            "; ".join(leaks) + (" (a self-citation in the reference list? cite your own work in the third "
+                                "person or as 'Author, year')" if leaks else "")))
+
+    def title_page(self) -> None:
+        acknowledgements = anonymise.identifying_sections(self.markdown)
+        from markupsafe import Markup
+
+        text = render_template("title_page", **self.facts(), acknowledgements=Markup(acknowledgements.strip()))
+        self.convert("docx", "title-page.docx", markdown=text, bare=True)
+        self.add("title-page.docx", "title-page", "title page with authors, affiliations and acknowledgements")
+
+    def cover_letter(self) -> None:
+        self.convert("docx", "cover-letter.docx", markdown=render_template("cover_letter", **self.facts()), bare=True)
+        self.add("cover-letter.docx", "cover-letter", "cover letter (read and sign before sending)")
+
+    def highlights(self) -> None:
+        items = checks.highlights(self.ctx.document)
+        self.convert("docx", "highlights.docx", markdown=render_template("highlights", highlights=items), bare=True)
+        self.add("highlights.docx", "highlights", "highlights")
+
+    def jats(self) -> None:
+        if self.profile.double_blind:
+            markdown = anonymise.anonymise_markdown(self.markdown, self.identity)
+            path = self.convert("jats", "article.xml", markdown=markdown, metadata=anonymise.metadata_override())
+        else:
+            path = self.convert("jats", "article.xml")
+        summary = jats.inspect_jats(path)
+        packaged = {f.name for f in self.result.files}
+        missing = [g for g in summary.graphics if g not in packaged]
+        for href in missing:  # an image the Markdown names directly, not a cell's figure
+            source = self.prepared.resource_dir / href
+            if not source.is_file():
+                source = self.ctx.project.root / href
+            if source.is_file() and inside(source, self.prepared.resource_dir, self.ctx.project.root):
+                (self.out / href).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, self.out / safe_name(href))
+                self.add(href, "figure", Path(href).name)
+        missing = [g for g in summary.graphics if g not in {f.name for f in self.result.files}]
+        self.add("article.xml", "article-metadata", "JATS XML of the article (jats_archiving, element citations)")
+        problems = []
+        if summary.structured < summary.references:
+            problems.append(f"{summary.references - summary.structured} references are not structured")
+        if missing:
+            problems.append(f"graphics not in the package: {', '.join(missing)}")
+        self.result.checks.append(Check(
+            "jats", "JATS XML: well-formed, structured <ref> elements", checks.FAIL if problems else checks.PASS,
+            f"{summary.references} refs, {summary.structured} structured, {summary.with_doi} with DOI",
+            "all refs structured", "; ".join(problems)))
+
+    def meca(self) -> None:
+        name = f"{self.profile.id}-meca.zip"
+        # The reviewer copy goes to the journal; the full manuscript too unless review is double-blind.
+        items = [meca.MecaItem(f.name, f.item_type, f.description) for f in self.result.files
+                 if not (self.profile.double_blind and f.name.startswith("manuscript."))]
+        meca.write_meca(self.out / name, self.out, items)
+        self.add(name, "meca", "MECA archive (manifest.xml lists every item)")
+
+
+def _first_sentences(text: str, count: int) -> str:
+    import pysbd
+
+    sentences = pysbd.Segmenter(language="en", clean=False).segment(text.replace("\n", " ")) if text else []
+    return " ".join(s.strip() for s in sentences[:count])
+
+
+def _rendered_text(path: Path) -> str:
+    """Text and metadata of a rendered PDF (pypdf) or DOCX (python-docx), for the anonymity check."""
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+
+        reader = PdfReader(path)
+        meta = " ".join(str(v) for v in (reader.metadata or {}).values())
+        return meta + "\n" + "\n".join(page.extract_text() or "" for page in reader.pages)
+    if path.suffix == ".docx":
+        import docx
+
+        doc = docx.Document(str(path))
+        props = doc.core_properties
+        meta = " ".join(str(getattr(props, p) or "") for p in DOCX_TEXT_PROPERTIES)
+        cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+        return meta + "\n" + "\n".join([p.text for p in doc.paragraphs] + cells)
+    return path.read_text(encoding="utf-8")
