@@ -1,0 +1,34 @@
+"""What every rule reads: the document, its sentences and paragraphs, the lexicon and the rule data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from galleyproof.claims.lexicon import Lexicon
+from galleyproof.claims.sentences import Paragraph, Sentence, paragraphs
+from galleyproof.manuscript.document import Document
+
+
+@dataclass
+class CheckContext:
+    doc: Document
+    lexicon: Lexicon
+    config: dict[str, Any]  # rules.yaml, with project overrides
+    root: Path | None = None  # where the document's files are, to find a sentence's exact line
+    references: list[str] = field(default_factory=list)  # reference-list entries as text, when known
+
+    @cached_property
+    def paragraphs(self) -> list[Paragraph]:
+        return paragraphs(self.doc, self.config.get("parts", {}), self.root)
+
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        return [s for p in self.paragraphs for s in p.sentences]
+
+    @cached_property
+    def claims(self):
+        from galleyproof.claims.extract import extract_claims
+        return [c for s in self.sentences for c in extract_claims(s, self.lexicon, self.config)]

@@ -1,0 +1,24 @@
+"""Claim rules, one module each, found through this registry.
+
+A rule module has `KINDS` (the finding kinds it reports; severities come from rules.yaml) and
+`check(ctx: CheckContext) -> list[Finding]`. Adding a rule means adding a module and a line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+RULES = (
+    "conflicts",
+    "summary_entities",
+    "abbreviations",
+    "duplicates",
+    "uncited",
+    "quantities",
+    "citation_variants",
+    "numbering",
+)
+
+
+def load(name: str):
+    return importlib.import_module(f"galleyproof.claims.rules.{name}")

@@ -1,0 +1,81 @@
+"""The same work cited with different years or author spellings.
+
+Author-year citations in the prose ("(Kiecolt-Glaser et al., 2010)") are grouped by first author.
+Two citations are reported when their author lists are spelled almost alike but not identically
+(rapidfuzz ratio >= 85) for the same year, or spelled identically with years one apart (a
+typical online-first/print slip). When the manuscript has a reference list, a citation whose first
+author appears there only with other years is reported too. Different works by one author
+(Neff 2003, Neff 2011) are not.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from galleyproof.claims.citations import author_year, normalise_name
+from galleyproof.claims.context import CheckContext
+from galleyproof.claims.findings import Finding, Location
+
+KINDS = ("citation-variant",)
+_REF = re.compile(r"^\W*([A-Z][\w'’\-]+(?:\s(?:van|von|de|der)\s[A-Z][\w'’\-]+)?),.*?\((\d{4}[a-z]?)\)")
+
+
+def _cited(ctx: CheckContext):
+    for sentence in ctx.sentences:
+        for cite in author_year(sentence.text):
+            yield cite, sentence
+
+
+def _loc(sentence) -> Location:
+    return Location(sentence.file, sentence.line, sentence.section, sentence.text)
+
+
+def _variants(cited) -> list[Finding]:
+    findings, seen = [], set()
+    firsts = {}
+    for cite, sentence in cited:
+        firsts.setdefault((cite.author_key, cite.year), (cite, sentence))
+    items = list(firsts.values())
+    for i, (a, sa) in enumerate(items):
+        for b, sb in items[i + 1:]:
+            same_year_typo = (a.year == b.year and a.author_key != b.author_key
+                              and fuzz.ratio(a.author_key, b.author_key) >= 85
+                              and a.author_key.count(" ") == b.author_key.count(" "))
+            year_slip = (a.author_key == b.author_key and a.year[:4].isdigit() and b.year[:4].isdigit()
+                         and abs(int(a.year[:4]) - int(b.year[:4])) == 1)
+            if not (same_year_typo or year_slip) or (a.author_key, b.author_key) in seen:
+                continue
+            seen.add((a.author_key, b.author_key))
+            what = "author spellings" if same_year_typo else "years"
+            message = (f"\"{a.authors}, {a.year}\" ({sa.file}:{sa.line}) and \"{b.authors}, {b.year}\" "
+                       f"({sb.file}:{sb.line}) look like one work cited with different {what}.")
+            findings.append(Finding("citation-variant", message, [_loc(sa), _loc(sb)],
+                                    [f"{a.authors}, {a.year}", f"{b.authors}, {b.year}"]))
+    return findings
+
+
+def _against_references(cited, references: list[str]) -> list[Finding]:
+    listed: dict[str, set[str]] = {}
+    for entry in references:
+        match = _REF.match(entry)
+        if match:
+            listed.setdefault(normalise_name(match.group(1)), set()).add(match.group(2))
+    findings, seen = [], set()
+    for cite, sentence in cited:
+        years = listed.get(cite.first_author)
+        key = (cite.first_author, cite.year)
+        if not years or cite.year in years or key in seen:
+            continue
+        seen.add(key)
+        message = (f"\"{cite.authors}, {cite.year}\" ({sentence.file}:{sentence.line}) has no entry with that "
+                   f"year in the reference list, which has {cite.authors.split()[0]} only for "
+                   f"{', '.join(sorted(years))}.")
+        findings.append(Finding("citation-variant", message, [_loc(sentence)], [f"{cite.authors}, {cite.year}"]))
+    return findings
+
+
+def check(ctx: CheckContext) -> list[Finding]:
+    cited = list(_cited(ctx))
+    return _variants(cited) + _against_references(cited, ctx.references)

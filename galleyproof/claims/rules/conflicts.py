@@ -1,0 +1,85 @@
+"""Conflicting claims: one subject and relation, stated with different entities or opposite directions.
+
+Two patterns, both explained by the two sentences quoted:
+- an abstract or conclusion claim whose entities differ from what the body says for the same subject,
+  relation direction and entity category ("activates the OFC and ACC" vs "the mPFC and ACC"): the claims
+  share an entity, and the summary names one the body never ties to that subject (a general term
+  covers its parts, so "prefrontal cortex" never conflicts with "mPFC");
+- any two claims about related subjects giving one entity opposite directions (increase vs decrease).
+"""
+
+from __future__ import annotations
+
+from galleyproof.claims.context import CheckContext
+from galleyproof.claims.extract import Claim
+from galleyproof.claims.findings import Finding, Location, join_names
+
+KINDS = ("conflicting-claim",)
+SUMMARY = ("abstract", "conclusion")
+
+
+def _subjects_meet(ctx: CheckContext, a: Claim, b: Claim) -> bool:
+    return any(ctx.lexicon.related(x, y) for x in a.subjects for y in b.subjects)
+
+
+def _where(claim: Claim) -> str:
+    section = claim.sentence.section or claim.sentence.part
+    return f"section {section} ({claim.sentence.file}:{claim.sentence.line})"
+
+
+def _location(claim: Claim) -> Location:
+    s = claim.sentence
+    return Location(s.file, s.line, s.section, s.text)
+
+
+def _subject(claim: Claim) -> str:
+    return join_names(sorted(claim.subjects))
+
+
+def _set_conflicts(ctx: CheckContext, claims: list[Claim]) -> list[Finding]:
+    findings = []
+    body = [c for c in claims if c.sentence.part == "body" and c.direction]
+    for summary in (c for c in claims if c.sentence.part in SUMMARY and c.direction):
+        for category, entities in summary.by_category().items():
+            peers = [b for b in body if b.direction == summary.direction and _subjects_meet(ctx, summary, b)
+                     and category in b.by_category()]
+            said = {e for b in peers for e in b.by_category()[category]}
+            new = sorted(e for e in entities if not any(ctx.lexicon.covers(s, e) for s in said))
+            sharing = [b for b in peers if any(ctx.lexicon.related(e, s) for e in entities
+                                               for s in b.by_category()[category])]
+            if not new or not sharing:
+                continue
+            other = max(sharing, key=lambda b: len(b.by_category()[category] & entities))
+            theirs = sorted(other.by_category()[category])
+            message = (f"The {summary.sentence.part} ties {_subject(summary)} (\"{summary.cue}\") to "
+                       f"{join_names(sorted(entities))} ({summary.sentence.file}:{summary.sentence.line}), but "
+                       f"{_where(other)} ties it to {join_names(theirs)} (\"{other.cue}\"), without "
+                       f"{join_names(new)}.")
+            findings.append(Finding("conflicting-claim", message, [_location(summary), _location(other)],
+                                    sorted(set(entities) | set(theirs))))
+    return findings
+
+
+def _direction_conflicts(ctx: CheckContext, claims: list[Claim]) -> list[Finding]:
+    findings, seen = [], set()
+    signed = [c for c in claims if c.direction]
+    for i, a in enumerate(signed):
+        for b in signed[i + 1:]:
+            if a.direction == b.direction or a.sentence == b.sentence or not _subjects_meet(ctx, a, b):
+                continue
+            shared = sorted({x.entity for x in a.objects for y in b.objects
+                             if ctx.lexicon.related(x.entity, y.entity)})
+            key = (a.sentence, b.sentence)
+            if not shared or key in seen:
+                continue
+            seen.add(key)
+            up, down = (a, b) if a.direction > 0 else (b, a)
+            message = (f"{_where(up).capitalize()} says {_subject(up)} raises {join_names(shared)} "
+                       f"(\"{up.cue}\"), but {_where(down)} says {_subject(down)} lowers it (\"{down.cue}\").")
+            findings.append(Finding("conflicting-claim", message, [_location(a), _location(b)], shared))
+    return findings
+
+
+def check(ctx: CheckContext) -> list[Finding]:
+    claims = ctx.claims
+    return _set_conflicts(ctx, claims) + _direction_conflicts(ctx, claims)

@@ -1,0 +1,136 @@
+"""Run the claim rules over a project or a manuscript file and return the issue-4 JSON contract.
+
+    {"findings": [{"id", "kind", "severity", "message", "locations": [{"file", "line", "section",
+     "text"}], "entities", ["accepted", "reason"]}],
+     "summary": {"total", "open": {"error", "warning", "info"}, "accepted", "by_kind", "files",
+                 "stale_acceptances", "rules"}}
+
+Never executes code cells: the Document readers skip them.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+from galleyproof.claims.accept import apply_accepted, read_accepted
+from galleyproof.claims.context import CheckContext
+from galleyproof.claims.findings import SEVERITIES, Finding
+from galleyproof.claims.lexicon import Lexicon, load_lexicon
+from galleyproof.claims.rules import RULES, load
+from galleyproof.claims.sentences import part_of
+from galleyproof.errors import ConfigError, ManuscriptError
+from galleyproof.manuscript.document import Document
+from galleyproof.project import read_yaml
+
+RULES_PATH = Path(__file__).with_name("rules.yaml")
+MANUSCRIPT_SUFFIXES = (".qmd", ".md", ".txt", ".markdown")
+
+
+def load_config(overrides: dict | None = None) -> dict[str, Any]:
+    """rules.yaml, with a project's `claims.severity` overrides applied."""
+    config = copy.deepcopy(read_yaml(RULES_PATH))
+    severity = (overrides or {}).get("severity") or {}
+    if not isinstance(severity, dict):
+        raise ConfigError("claims.severity must map finding kinds to error, warning or info")
+    for kind, level in severity.items():
+        if level not in SEVERITIES:
+            raise ConfigError(f"claims.severity.{kind} must be one of {', '.join(SEVERITIES)}, not {level!r}")
+        config["severity"][kind] = level
+    return config
+
+
+def references_in(doc: Document, config: dict) -> list[str]:
+    """Entries of a reference list written in the manuscript itself (the seeds carry one)."""
+    parts = config.get("parts", {})
+    return [b.text.lstrip("-*• ") for b in doc.blocks
+            if part_of(b.section, parts) == "skip" and re.search(r"references?|bibliography", b.section, re.I)]
+
+
+def check_document(doc: Document, *, lexicon: Lexicon | None = None, config: dict | None = None,
+                   root: Path | None = None, references: list[str] | None = None, accepted=(),
+                   progress: Callable[[str], None] | None = None) -> dict:
+    config = config or load_config()
+    context = CheckContext(doc, lexicon or load_lexicon(), config, root,
+                           references if references is not None else references_in(doc, config))
+    findings: list[Finding] = []
+    for name in RULES:
+        if progress:
+            progress(name)
+        findings += load(name).check(context)
+    for finding in findings:
+        finding.severity = config["severity"].get(finding.kind, "warning")
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.locations[0].file if f.locations else "",
+                                 f.locations[0].line if f.locations else 0, f.kind))
+    stale = apply_accepted(findings, list(accepted))
+    return {"findings": [f.as_dict() for f in findings],
+            "summary": summarise(findings, doc.files, [a.id for a in stale])}
+
+
+def summarise(findings: list[Finding], files: list[str], stale: list[str]) -> dict:
+    open_ = [f for f in findings if not f.accepted]
+    by_kind: dict[str, int] = {}
+    for finding in findings:
+        by_kind[finding.kind] = by_kind.get(finding.kind, 0) + 1
+    return {"total": len(findings),
+            "open": {level: sum(f.severity == level for f in open_) for level in SEVERITIES},
+            "accepted": len(findings) - len(open_),
+            "by_kind": by_kind,
+            "files": list(files),
+            "stale_acceptances": stale,
+            "rules": list(RULES)}
+
+
+def failing(result: dict, threshold: str) -> int:
+    """How many open findings are at or above `threshold` (error > warning > info)."""
+    levels = SEVERITIES[: SEVERITIES.index(threshold) + 1]
+    return sum(result["summary"]["open"][level] for level in levels)
+
+
+def _project_references(project) -> list[str]:
+    if not project.bibliography or not project.bibliography.is_file():
+        return []
+    from galleyproof.bib.bibtex import read_bibliography
+    return [f"{r.authors[0].family}, ({r.year})" for r in read_bibliography(project.bibliography) if r.authors]
+
+
+def check_project(project, progress: Callable[[str], None] | None = None) -> dict:
+    """All chapters of a project, with its lexicon extension, severity overrides and accepted findings."""
+    from galleyproof.manuscript.qmd import read_project_document
+    settings = project.setting("claims", {}) or {}
+    extra = [project.root / settings["lexicon"]] if settings.get("lexicon") else []
+    doc = read_project_document(project)
+    config = load_config(settings)
+    references = references_in(doc, config) or _project_references(project)
+    return check_document(doc, lexicon=load_lexicon(*extra), config=config, root=project.root,
+                          references=references, accepted=read_accepted(project.accepted_path), progress=progress)
+
+
+def read_manuscript(path: Path) -> Document:
+    """A .qmd/.md through the Quarto Markdown reader; a .txt (or plain web text) through the importer's."""
+    if path.suffix == ".qmd":
+        from galleyproof.manuscript.qmd import read_qmd
+        return read_qmd(path, path.name)
+    try:
+        from galleyproof.manuscript.source import read_source
+    except ImportError:  # the importer's reader is not installed: Markdown-ish text still parses as .md
+        from galleyproof.manuscript.qmd import read_qmd
+        return read_qmd(path, path.name)
+    return read_source(path)
+
+
+def check_path(path: Path | str, progress: Callable[[str], None] | None = None) -> dict:
+    """A project directory (or any path inside one), or a single manuscript file."""
+    path = Path(path)
+    if path.is_dir():
+        from galleyproof.project import load_project
+        return check_project(load_project(path), progress)
+    if not path.is_file():
+        raise ManuscriptError("no such file or directory", path)
+    if path.suffix.lower() not in MANUSCRIPT_SUFFIXES:
+        raise ManuscriptError(f"cannot check a {path.suffix or 'suffix-less'} file; give a .qmd, .md or .txt "
+                              "manuscript or a project directory", path)
+    accepted = read_accepted(path.parent / "accepted-findings.yml")
+    return check_document(read_manuscript(path), root=path.parent, accepted=accepted, progress=progress)

@@ -1,0 +1,89 @@
+"""Sentences of a Document, each with file, line, section and its part (abstract, body, conclusion).
+
+Segmentation is pysbd's rule-based splitter (Golden Rules for English), which keeps "et al." and
+"e.g." inside sentences. A sentence's line is found by looking its opening words up in the source
+file when that file can be read; otherwise it is the line where its paragraph starts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pysbd
+
+from galleyproof.claims.lexicon import fold
+from galleyproof.manuscript.document import Block, Document
+
+_SEGMENTER = pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # folded (ASCII dashes and quotes), same length as the author's sentence
+    file: str
+    line: int
+    section: str
+    part: str  # "abstract" | "body" | "conclusion"
+    block: int  # index of its paragraph in the document
+    index: int  # position within its paragraph
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    block: Block
+    index: int
+    part: str
+    sentences: tuple[Sentence, ...]
+
+
+def part_of(section: str, parts: dict[str, list[str]]) -> str:
+    """'abstract', 'conclusion', 'skip' (references, keywords, appendices) or 'body', by section title."""
+    title = re.sub(r"^[\d.\-\s]+", "", section).strip(" :*").lower()
+    for part in ("skip", "abstract", "conclusion"):
+        if any(re.search(p, title) for p in parts.get(part, ())):
+            return part
+    return "body"
+
+
+def split(text: str) -> list[tuple[int, str]]:
+    """(offset, sentence) pairs; pysbd for prose, one piece when the text has no sentence end."""
+    if not re.search(r"[.!?]\s", text):
+        return [(0, text)]
+    return [(span.start, span.sent) for span in _SEGMENTER.segment(text) if span.sent.strip()]
+
+
+@lru_cache(maxsize=64)
+def _source_lines(path: str) -> tuple[str, ...]:
+    try:
+        return tuple(Path(path).read_text(encoding="utf-8").splitlines())
+    except (OSError, UnicodeDecodeError):
+        return ()
+
+
+def _line_of(block: Block, sentence: str, root: Path | None) -> int:
+    if block.end_line <= block.line or root is None:
+        return block.line
+    lines = _source_lines(str((root / block.file).resolve()))
+    probe = " ".join(sentence.split()[:5])
+    for number in range(block.line, min(block.end_line, len(lines)) + 1):
+        if probe and probe in " ".join(fold(lines[number - 1]).split()):
+            return number
+    return block.line
+
+
+def paragraphs(doc: Document, parts: dict[str, list[str]], root: Path | None = None) -> list[Paragraph]:
+    """Every prose block as sentences; blocks in skipped sections (references, keywords) are left out."""
+    result = []
+    for index, block in enumerate(doc.blocks):
+        part = part_of(block.section, parts)
+        if part == "skip":
+            continue
+        text = fold(block.text)
+        sentences = tuple(
+            Sentence(piece.strip(), block.file, _line_of(block, piece, root), block.section, part, index, i)
+            for i, (_, piece) in enumerate(split(text)))
+        result.append(Paragraph(block, index, part, sentences))
+    return result
