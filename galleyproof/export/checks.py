@@ -155,7 +155,7 @@ def check_main_text(ctx: ExportContext) -> Check:
     limit = ctx.profile.limits.main_text_words
     status = _at_most(words, limit)
     detail = f"{words - limit} words over the journal's limit of {limit}" if status == FAIL else ""
-    return Check("main-text-words", "Main text words (without abstract, references, appendices)", status,
+    return Check("main-text-words", "Main text words (no abstract, references, appendices)", status,
                  str(words), _limit(limit), detail)
 
 
