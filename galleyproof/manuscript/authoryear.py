@@ -40,6 +40,7 @@ class CitedWork:
     resolved: bool = False
     prefix: str = ""  # "see ", "e.g., "
     locator: str = ""  # ", p. 4"
+    candidates: tuple[str, ...] = ()  # when ambiguous: every key it could mean (key is the first)
 
 
 @dataclass(frozen=True)
@@ -125,10 +126,14 @@ def resolve_work(work: CitedWork, refs: list[Reference]) -> CitedWork:
     exact = [ref for ref in refs if _matches(work, ref)]
     if len(exact) == 1:
         return replace(work, key=exact[0].key, resolved=True)
+    if len(exact) > 1:  # duplicates, or 2003a/2003b cited as plain 2003: take the first, say so
+        return replace(work, key=exact[0].key, candidates=tuple(ref.key for ref in exact))
     loose = [ref for ref in refs if ref.authors and work.year == ref.year
              and ascii_letters(ref.authors[0].family) == ascii_letters(work.authors[0])]
-    if not exact and len(loose) == 1:
+    if len(loose) == 1:
         return replace(work, key=loose[0].key, resolved=True)
+    if loose:
+        return replace(work, key=loose[0].key, candidates=tuple(ref.key for ref in loose))
     return work
 
 

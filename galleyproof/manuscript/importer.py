@@ -180,7 +180,7 @@ def plan_import(source: SourceManuscript) -> ImportPlan:
     files = {QUARTO_FILE: quarto_config(source, names), INDEX: index_text(source, before), **files,
              REFERENCES_CHAPTER: references_chapter(), BIBLIOGRAPHY: format_bibliography(source.references),
              CSL: style_path("apa").read_text(encoding="utf-8")}
-    return ImportPlan(files, names, issues)
+    return ImportPlan(files, names, sorted(issues, key=lambda issue: issue.line or 0))
 
 
 def write_import(plan: ImportPlan, into: Path | str, *, force: bool = False) -> ImportResult:

@@ -497,6 +497,10 @@ def _resolve(reader: _Reader) -> None:
             for work in citation.works:
                 if work.resolved:
                     cited.add(work.key)
+                elif work.candidates:
+                    cited.update(work.candidates)
+                    reader.issue("citation-ambiguous", f"{work.text!r} matches {', '.join(work.candidates)} in "
+                                 f"the reference list; cited as @{work.key}", citation.line, citation.text)
                 else:
                     reader.issue("citation-unresolved", f"{work.text!r} matches no entry of the reference list"
                                  f"; cited as @{work.key}", citation.line, citation.text)
@@ -553,8 +557,9 @@ def parse_source(text: str, file: str = "<string>") -> SourceManuscript:
     reader = _Reader(text, file)
     reader.read()
     _resolve(reader)
+    issues = sorted(reader.issues, key=lambda issue: issue.line or 0)
     return SourceManuscript(file, reader.front, reader.elements, reader.references, _document(reader),
-                            reader.issues, reader.has_reference_section)
+                            issues, reader.has_reference_section)
 
 
 def load_source(path: Path | str, display_name: str | None = None) -> SourceManuscript:
