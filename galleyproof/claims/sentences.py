@@ -29,6 +29,11 @@ class Sentence:
     part: str  # "abstract" | "body" | "conclusion"
     block: int  # index of its paragraph in the document
     index: int  # position within its paragraph
+    quote: str = ""  # the sentence exactly as the author wrote it
+
+    @property
+    def as_written(self) -> str:
+        return self.quote or self.text
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,8 @@ def paragraphs(doc: Document, parts: dict[str, list[str]], root: Path | None = N
             continue
         text = fold(block.text)
         sentences = tuple(
-            Sentence(piece.strip(), block.file, _line_of(block, piece, root), block.section, part, index, i)
-            for i, (_, piece) in enumerate(split(text)))
+            Sentence(piece.strip(), block.file, _line_of(block, piece, root), block.section, part, index, i,
+                     block.text[start:start + len(piece)].strip())
+            for i, (start, piece) in enumerate(split(text)))
         result.append(Paragraph(block, index, part, sentences))
     return result

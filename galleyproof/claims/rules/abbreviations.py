@@ -97,7 +97,7 @@ def _uses(short: str, sentences: list[Sentence]) -> list[tuple[int, int, Sentenc
 
 
 def _loc(sentence: Sentence) -> Location:
-    return Location(sentence.file, sentence.line, sentence.section, sentence.text)
+    return Location(sentence.file, sentence.line, sentence.section, sentence.as_written)
 
 
 def _scope_findings(short: str, defs: list[Definition], sentences: list[Sentence]) -> list[Finding]:

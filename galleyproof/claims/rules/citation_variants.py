@@ -29,7 +29,7 @@ def _cited(ctx: CheckContext):
 
 
 def _loc(sentence) -> Location:
-    return Location(sentence.file, sentence.line, sentence.section, sentence.text)
+    return Location(sentence.file, sentence.line, sentence.section, sentence.as_written)
 
 
 def _variants(cited) -> list[Finding]:

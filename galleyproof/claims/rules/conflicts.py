@@ -29,7 +29,7 @@ def _where(claim: Claim) -> str:
 
 def _location(claim: Claim) -> Location:
     s = claim.sentence
-    return Location(s.file, s.line, s.section, s.text)
+    return Location(s.file, s.line, s.section, s.as_written)
 
 
 def _subject(claim: Claim) -> str:

@@ -70,6 +70,6 @@ def check(ctx: CheckContext) -> list[Finding]:
         listed = join_names(f"{q.value} ({q.sentence.file}:{q.sentence.line})" for q in firsts)
         message = f"The figure for \"{measure}\" is given as {listed}."
         findings.append(Finding("inconsistent-quantity", message,
-                                [Location(q.sentence.file, q.sentence.line, q.sentence.section, q.sentence.text)
+                                [Location(q.sentence.file, q.sentence.line, q.sentence.section, q.sentence.as_written)
                                  for q in firsts], [measure, *[q.value for q in firsts]]))
     return findings

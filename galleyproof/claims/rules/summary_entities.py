@@ -37,5 +37,5 @@ def check(ctx: CheckContext) -> list[Finding]:
         message = (f"The {first.part} names {entity} ({places}), which the body of the manuscript never "
                    f"discusses.")
         findings.append(Finding("summary-entity-not-in-body", message,
-                                [Location(s.file, s.line, s.section, s.text) for s in sentences], [entity]))
+                                [Location(s.file, s.line, s.section, s.as_written) for s in sentences], [entity]))
     return findings

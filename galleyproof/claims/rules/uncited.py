@@ -45,6 +45,6 @@ def check(ctx: CheckContext) -> list[Finding]:
             message = (f"{sentence.file}:{sentence.line} states {' with '.join(what)} but cites no source "
                        f"in the sentence or the rest of its paragraph: \"{quote(sentence.text)}\"")
             findings.append(Finding("uncited-claim", message,
-                                    [Location(sentence.file, sentence.line, sentence.section, sentence.text)],
+                                    [Location(sentence.file, sentence.line, sentence.section, sentence.as_written)],
                                     numbers))
     return findings
