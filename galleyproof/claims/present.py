@@ -32,7 +32,8 @@ def findings_table(result: dict) -> Table:
 
 def summary_line(result: dict) -> str:
     summary = result["summary"]
-    counts = ", ".join(f"{n} {level}{'s' if n != 1 else ''}" for level, n in summary["open"].items())
+    plural = {"error": "errors", "warning": "warnings", "info": "info"}
+    counts = ", ".join(f"{n} {plural[level] if n != 1 else level}" for level, n in summary["open"].items())
     accepted = f"; {summary['accepted']} accepted" if summary["accepted"] else ""
     stale = (f"; {len(summary['stale_acceptances'])} accepted finding(s) no longer occur"
              if summary["stale_acceptances"] else "")
