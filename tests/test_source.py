@@ -223,3 +223,12 @@ def test_resolution_uses_second_author_and_to_pandoc():
     assert to_pandoc(narrative) == "@slavich2023"
     (unknown,) = resolve_citations(find_citations("(Nobody, 2001)"), refs)
     assert (unknown.works[0].resolved, unknown.works[0].key) == (False, "nobody2001")
+
+
+def test_unnumbered_manuscript_with_abstract():
+    source = parse_source("# Title\n\n**A. Author**\n\nSome University\n\n## Abstract\n\nAbstract (Doe, 2020).\n\n"
+                          "## Introduction\n\nText.\n\n## Methods\n\nMore.\n", "draft.md")
+    assert [(a.name, a.affiliation) for a in source.front.authors] == [("A. Author", "Some University")]
+    assert [e.line for e in source.front.abstract] == [9]
+    assert [(h.level, h.title, h.line) for h in source.headings] == [(1, "Introduction", 11), (1, "Methods", 15)]
+    assert [(i.kind, i.line, i.file) for i in source.issues] == [("citation-unresolved", 9, "draft.md")]

@@ -166,6 +166,9 @@ def split_chapters(elements: list[Element]) -> tuple[list[Element], list[list[El
 def plan_import(source: SourceManuscript) -> ImportPlan:
     """Every file of the project, as text; issues are the reader's plus the importer's own."""
     issues = list(source.issues)
+    if not source.front.title:
+        issues.append(ImportIssue("no-title", "no title found (a first heading or title-like line); "
+                                  "the book title is left empty", source.file, None))
     before, chapters = split_chapters(source.elements)
     if before and chapters and any(e.heading and e.heading.number for e in source.elements):
         issues.append(ImportIssue("heading-unplaced", "text before the first numbered section; put after "

@@ -222,6 +222,7 @@ class _Reader:
         self.references: list[Reference] = []
         self.ids: set[str] = set()
         self.has_reference_section = False
+        self.in_abstract = False
 
     def issue(self, kind: str, message: str, line: int | None, text: str = "") -> None:
         self.issues.append(ImportIssue(kind, message, self.file, line, text))
@@ -326,7 +327,7 @@ class _Reader:
                 body_started = True
             if found:
                 kind, head_text, rest, md_level = found
-                heading = self.make_heading(head_text, raw.line, plain_text)
+                heading = self.make_heading(head_text, raw.line)
                 heads.append((heading, md_level))
                 self.elements.append(Element("heading", raw.line, (head_text,), heading))
                 body = ([rest] if rest.strip() else []) + raw.lines[1:]
@@ -362,20 +363,19 @@ class _Reader:
         first = raw.lines[0].strip()
         if self._is_abstract(raw):
             self.front.abstract = []
-            self._in_abstract = True
+            self.in_abstract = True
             return True
         keywords = _KEYWORDS.match(first)
         if keywords and first.lower().lstrip("*").startswith("key"):
             self.front.keywords = [k.strip() for k in keywords.group("list").rstrip(". ").split(",") if k.strip()]
             self.front.keywords_line = raw.lines[0]
             self.front.keywords_line_number = raw.line
-            self._in_abstract = False
+            self.in_abstract = False
             return True
-        if getattr(self, "_in_abstract", False):
-            if found and found[0] != "plain":
-                return False
-            self.front.abstract.append(self.prose(raw.line, raw.lines, 0, section="Abstract",
-                                                  section_id="sec-abstract"))
+        if found and found[0] != "plain" and (self.in_abstract or self.front.keywords_line):
+            return False  # the first heading after the abstract opens the body, numbered or not
+        if self.in_abstract:
+            self.front.abstract.append(self.prose(raw.line, raw.lines, 0))
             return True
         if found and split_heading(found[1])[0]:
             return False  # a numbered heading: the body has begun
@@ -402,12 +402,12 @@ class _Reader:
             self.issue("front-matter-unplaced", "a line before the abstract that is not a title, author, "
                        "affiliation, email or date", raw.line, text)
 
-    def make_heading(self, text: str, line: int, plain_text: bool) -> Heading:
+    def make_heading(self, text: str, line: int) -> Heading:
         number, title = split_heading(text)
         level = numbering_depth(number) if number else 0
         return Heading(level, title, number, self.unique_id(title), self.file, line)
 
-    def prose(self, line: int, lines: list[str], offset: int, section: str = "", section_id: str = "") -> Element:
+    def prose(self, line: int, lines: list[str], offset: int) -> Element:
         kind = "list" if _LIST_ITEM.match(lines[0]) else "paragraph"
         found: list[AuthorYearCitation] = []
         for index, text in enumerate(lines):
