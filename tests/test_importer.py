@@ -109,7 +109,7 @@ def test_prose_is_carried_over_as_written(imported):
 def test_reported_defects_of_the_review(imported):
     _, report = imported
     assert [(i["kind"], i["line"]) for i in report["issues"]] == [
-        ("heading-level", 45), ("heading-level", 57), ("heading-numbering-mixed", 69),
+        ("paragraph-split", 25), ("heading-level", 45), ("heading-level", 57), ("heading-numbering-mixed", 69),
         ("heading-numbering-mixed", 73), ("heading-level", 88), ("heading-level", 100),
         ("heading-numbering-mixed", 118)]
     assert all(i["file"] == str(seed_path("000")) for i in report["issues"])

@@ -127,7 +127,7 @@ def test_every_reference_is_cited_and_every_citation_resolves(review, seed_lines
 
 def test_review_structure_issues(review):
     assert [(i.kind, i.line) for i in review.issues] == [
-        ("heading-level", 45), ("heading-level", 57), ("heading-numbering-mixed", 69),
+        ("paragraph-split", 25), ("heading-level", 45), ("heading-level", 57), ("heading-numbering-mixed", 69),
         ("heading-numbering-mixed", 73), ("heading-level", 88), ("heading-level", 100),
         ("heading-numbering-mixed", 118)]
     mixed = next(i for i in review.issues if i.line == 69)

@@ -340,6 +340,17 @@ class _Reader:
         if any(h.number for h, _ in heads):
             self.check_structure(heads)
         self.place_unnumbered()
+        self.check_broken_paragraphs()
+
+    def check_broken_paragraphs(self) -> None:
+        """A paragraph that opens in lower case after one ending mid-sentence: a stray blank line.
+        Carried over as written (the author decides), but reported."""
+        for before, after in zip(self.elements, self.elements[1:]):
+            if before.kind == after.kind == "paragraph" and after.lines[0][:1].islower() \
+                    and not re.search(r"[.!?:;”\"’')\]]\s*$", before.lines[-1]):
+                self.issue("paragraph-split", f"starts in lower case after the paragraph at line {before.line} "
+                           "ended mid-sentence; a blank line may split one paragraph", after.line,
+                           after.lines[0][:80])
 
     def place_unnumbered(self) -> None:
         """An unnumbered heading sits one level below the numbered heading before it (level 1 at top)."""
