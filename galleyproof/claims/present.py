@@ -37,7 +37,8 @@ def summary_line(result: dict) -> str:
     accepted = f"; {summary['accepted']} accepted" if summary["accepted"] else ""
     stale = (f"; {len(summary['stale_acceptances'])} accepted finding(s) no longer occur"
              if summary["stale_acceptances"] else "")
-    return f"{summary['total']} findings ({counts}){accepted}{stale}"
+    total = summary['total']
+    return f"{total} finding{'' if total == 1 else 's'} ({counts}){accepted}{stale}"
 
 
 def _cell(text: str) -> str:

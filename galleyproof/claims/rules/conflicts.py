@@ -44,7 +44,7 @@ def _set_conflicts(ctx: CheckContext, claims: list[Claim]) -> list[Finding]:
             peers = [b for b in body if b.direction == summary.direction and _subjects_meet(ctx, summary, b)
                      and category in b.by_category()]
             said = {e for b in peers for e in b.by_category()[category]}
-            new = sorted(e for e in entities if not any(ctx.lexicon.covers(s, e) for s in said))
+            new = sorted(e for e in entities if not any(ctx.lexicon.related(s, e) for s in said))
             sharing = [b for b in peers if any(ctx.lexicon.related(e, s) for e in entities
                                                for s in b.by_category()[category])]
             if not new or not sharing:
