@@ -18,7 +18,8 @@ from pathlib import Path
 from rich.table import Table
 
 from galleyproof.manuscript.importer import import_manuscript
-from galleyproof.report.output import add_output_arguments, emit_json, stderr_console, stdout_console
+from galleyproof.report.output import (add_output_arguments, emit_json, emit_text, stderr_console,
+                                       stdout_console)
 
 
 def add_arguments(parser) -> None:
@@ -58,6 +59,6 @@ def _print_table(result, output: Path | None) -> None:
         console = stdout_console()
         with console.capture() as capture:
             console.print(table)
-        output.write_text(capture.get(), encoding="utf-8")
+        emit_text(capture.get(), output)
     elif result.issues:
         stdout_console().print(table)
