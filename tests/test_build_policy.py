@@ -1,0 +1,36 @@
+"""--strict and --fail-on: which audit statuses and checker errors fail a build."""
+
+from __future__ import annotations
+
+import pytest
+
+from galleyproof.errors import UsageError
+from galleyproof.render.pipeline import policy_failures
+
+SEVERITY = ["verified", "unverified", "corrected", "missing_doi", "mismatch", "points_elsewhere", "not_found",
+            "retracted"]
+
+
+def audit(**statuses):
+    return {"references": [], "project": [], "summary": {"severity": SEVERITY, "statuses": statuses}}
+
+
+@pytest.mark.parametrize("audit_data, check, fail_on, expected", [
+    pytest.param(audit(verified=5), None, "mismatch", [], id="all-verified"),
+    pytest.param(audit(verified=3, missing_doi=2), None, "mismatch", [], id="below-threshold"),
+    pytest.param(audit(mismatch=1), None, "mismatch", ["audit: 1 reference mismatch"], id="at-threshold"),
+    pytest.param(audit(missing_doi=2, not_found=1), None, "missing_doi",
+                 ["audit: 2 references missing_doi", "audit: 1 reference not_found"], id="lower-threshold"),
+    pytest.param(None, {"findings": [{"severity": "error"}, {"severity": "warning"}], "summary": {}}, "mismatch",
+                 ["check: 1 error"], id="checker-errors-counted"),
+    pytest.param(None, {"findings": [], "summary": {"errors": 3}}, "mismatch", ["check: 3 errors"],
+                 id="checker-summary-errors"),
+    pytest.param(None, None, "mismatch", [], id="steps-skipped"),
+])
+def test_policy(audit_data, check, fail_on, expected):
+    assert policy_failures(audit_data, check, fail_on) == expected
+
+
+def test_unknown_status_is_a_usage_error():
+    with pytest.raises(UsageError, match="mismatched"):
+        policy_failures(audit(verified=1), None, "mismatched")

@@ -1,0 +1,50 @@
+"""The Quarto backend: engine choice everywhere, `quarto render` itself only where quarto is installed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from galleyproof.errors import UsageError
+from galleyproof.project import load_project
+from galleyproof.render import quarto
+from galleyproof.render.pipeline import build, choose_engine
+
+MINI = Path(__file__).parent / "data" / "render" / "mini"
+
+
+def test_auto_uses_quarto_from_quarto_path(tmp_path, monkeypatch):
+    fake = tmp_path / "quarto"
+    fake.write_text("#!/bin/sh\n")
+    monkeypatch.setenv("QUARTO_PATH", str(fake))
+    assert choose_engine("auto") == "quarto"
+
+
+def test_auto_falls_back_to_embedded_without_quarto(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUARTO_PATH", str(tmp_path / "absent"))
+    assert choose_engine("auto") == "embedded"
+    monkeypatch.delenv("QUARTO_PATH")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert choose_engine("auto") == "embedded"
+
+
+def test_engine_quarto_without_quarto_is_a_usage_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUARTO_PATH", str(tmp_path / "absent"))
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    with pytest.raises(UsageError, match="quarto CLI"):
+        build(load_project(root), engine="quarto", formats=["html"], offline=True)
+
+
+@pytest.mark.quarto
+@pytest.mark.slow
+@pytest.mark.skipif(quarto.find_quarto() is None, reason="quarto is not installed")
+def test_quarto_renders_the_fixture(tmp_path):
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    result = build(load_project(root), engine="quarto", formats=["html"], offline=True)
+    assert result.engine == "quarto"
+    html = "\n".join(p.read_text(encoding="utf-8") for p in (root / "_output").rglob("*.html"))
+    assert "Neff" in html and "Figure" in html and "Table" in html
