@@ -93,9 +93,9 @@ def run(args) -> int:
     failed = result.failed
     if result.written:
         note = f" (draft: {len(failed)} failed check{'s' if len(failed) != 1 else ''})" if failed else ""
-        err.print(f"wrote {project.relative(result.package_dir)}/ and {project.relative(result.zip_path)}{note}")
+        err.print(f"wrote {project.relative(result.package_dir)}/ and {project.relative(result.zip_path)}{note}", soft_wrap=True)
         return EXIT_OK
     names = ", ".join(c.label.split(":")[0].split(" (")[0].lower() for c in failed)
     err.print(f"export stopped: {len(failed)} check{'s' if len(failed) != 1 else ''} failed ({names}); "
-              "nothing was written (use --draft to write the package anyway)")
+              "nothing was written (use --draft to write the package anyway)", soft_wrap=True)
     return EXIT_FINDINGS

@@ -38,6 +38,7 @@ EXCLUDED_SECTIONS = re.compile(r"^(abstract|keywords?|references|bibliography|ac
 _CITATION = re.compile(r"\[[^\[\]]*@[^\[\]]*\]|(?<![\w.])-?@[\w:.#$%&+?<>~/-]+")
 _LINK_TARGET = re.compile(r"\]\([^)]*\)|\{[^}]*\}")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class ExportContext:
     references: list[Reference]
     figures: list[Figure] = field(default_factory=list)
     resource_dir: Path | None = None  # where the prepared manuscript keeps executed figures
+    markdown: str = ""  # the assembled Pandoc Markdown the renderer reads
     audit_mode: str = "offline"
 
 
@@ -265,6 +267,25 @@ def check_figures(ctx: ExportContext) -> Check:
                  measured, limit, "; ".join(problems or described))
 
 
+def check_image_paths(ctx: ExportContext) -> Check:
+    """Images the Markdown names must be files inside the project: pandoc and Typst would otherwise read
+    (or fetch) them from elsewhere and carry them into the package."""
+    roots = [ctx.project.root, *([ctx.resource_dir] if ctx.resource_dir else [])]
+    bad = []
+    for href in dict.fromkeys(_IMAGE.findall(ctx.markdown)):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
+            bad.append(f"{href}: remote or absolute URL")
+            continue
+        existing = [c for c in dict.fromkeys((base / href).resolve() for base in roots) if c.exists()]
+        if any(not any(c == r.resolve() or r.resolve() in c.parents for r in roots) for c in existing):
+            bad.append(f"{href}: outside the project")
+        elif not any(c.is_file() for c in existing):
+            bad.append(f"{href}: no such file")
+    found = len(dict.fromkeys(_IMAGE.findall(ctx.markdown)))
+    return Check("image-paths", "Images are files inside the project", FAIL if bad else PASS,
+                 f"{found} image{'s' if found != 1 else ''}", "all inside", "; ".join(bad))
+
+
 def check_highlights(ctx: ExportContext) -> Check | None:
     rule = ctx.profile.highlights
     if not rule.required:
@@ -335,7 +356,7 @@ def check_claims(ctx: ExportContext) -> Check:
 
 CHECKS: tuple[Callable[[ExportContext], Check | None], ...] = (
     check_main_text, check_abstract, check_keywords, check_references, check_citations_resolved,
-    check_figures, check_highlights, check_audit, check_claims,
+    check_figures, check_image_paths, check_highlights, check_audit, check_claims,
 )
 
 

@@ -86,7 +86,8 @@ def export_submission(project: Project, journal_id: str, *, draft: bool = False,
     prepared = prepare(project, fresh=fresh, reporter=reporter)
     ctx = ExportContext(project, profile, document, references,
                         [Figure(Path(f.path), f.caption, f.label) for f in prepared.figures],
-                        resource_dir=prepared.resource_dir, audit_mode=audit_mode)
+                        resource_dir=prepared.resource_dir, audit_mode=audit_mode,
+                        markdown=prepared.markdown.read_text(encoding="utf-8"))
     result = ExportResult(profile, checks.run_checks(ctx), draft)
     if result.failed and not draft:
         return result
