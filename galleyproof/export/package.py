@@ -179,7 +179,7 @@ class _Builder:
             "figures": len(self.ctx.figures),
             "double_blind": self.profile.double_blind,
             "summary": _first_sentences(text, 2),
-            "date": _dt.date.today().strftime("%-d %B %Y"),
+            "date": f"{_dt.date.today().day} {_dt.date.today():%B %Y}",
         }
 
     # -- the steps ----------------------------------------------------------------------------------
@@ -199,11 +199,14 @@ class _Builder:
             shutil.copyfile(source, self.out / name)
             self.add(name, "figure", figure.caption or figure.label or source.name)
 
-    def anonymised(self) -> None:
-        markdown = anonymise.anonymise_markdown(self.markdown, self.identity)
+    def anonymous_metadata(self) -> dict:
         metadata = {k: anonymise.redact(v, self.identity) if isinstance(v, str) else v
                     for k, v in self.prepared.metadata.items()}
-        metadata.update(anonymise.metadata_override())
+        return {**metadata, **anonymise.metadata_override()}
+
+    def anonymised(self) -> None:
+        markdown = anonymise.anonymise_markdown(self.markdown, self.identity)
+        metadata = self.anonymous_metadata()
         leaks = []
         for fmt in self.profile.formats:
             name = f"manuscript-anonymised.{fmt}"
@@ -236,7 +239,7 @@ class _Builder:
     def jats(self) -> None:
         if self.profile.double_blind:
             markdown = anonymise.anonymise_markdown(self.markdown, self.identity)
-            path = self.convert("jats", "article.xml", markdown=markdown, metadata=anonymise.metadata_override())
+            path = self.convert("jats", "article.xml", markdown=markdown, metadata=self.anonymous_metadata())
         else:
             path = self.convert("jats", "article.xml")
         summary = jats.inspect_jats(path)
