@@ -68,8 +68,11 @@ class ChapterRun:
 
 
 def kernel_identity(kernel_name: str = KERNEL_NAME) -> str:
-    """What the cache keys on for the kernel: its name and the Python that runs it."""
-    return f"{kernel_name}/python-{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
+    """What the cache keys on for the kernel: its name, the Python that runs it, and galleyproof's version
+    (cells may import galleyproof, which lies outside the project's tracked files when installed)."""
+    from galleyproof import __version__
+
+    return f"{kernel_name}/galleyproof-{__version__}/python-{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
 
 
 def kernel_env() -> dict[str, str]:
