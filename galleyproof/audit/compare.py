@@ -17,8 +17,9 @@ from galleyproof.audit.model import Problem, worst
 from galleyproof.bib.model import Reference
 
 SAME_TITLE = 90.0  # at or above: the same title, spelled differently
-OTHER_TITLE = 50.0  # below: a different title (a different work unless author and year agree)
-UNRELATED_TITLE = 35.0  # below: a different work whatever the authors and year
+OTHER_TITLE = 60.0  # below: a different title (a different work unless author and year agree)
+UNRELATED_TITLE = 45.0  # below: a different work whatever the authors and year
+# (rapidfuzz's ratio of two unrelated English titles of similar length is typically 30-45)
 RETRACTED_TYPES = {"retraction", "partial_retraction", "withdrawal", "removal"}
 _RETRACTED_TITLE = re.compile(r"^\s*(?:<[^>]+>\s*)*(retracted|withdrawn)\b", re.IGNORECASE)
 _ET_AL = {"others", "et al", "et al."}
@@ -75,14 +76,24 @@ def compare_authors(ref: Reference, work: dict) -> list[Problem]:
     if not truncated and len(cited_names) < min(len(reg_names), 20):
         return [Problem("mismatch", "authors", *show(),
                         f"{len(reg_names) - len(cited_names)} registered author(s) not cited")]
-    positions = [next(i for i, r in enumerate(reg_names) if same_name(c, r)) for c in cited_names]
-    if positions != sorted(positions):
+    if _positions(cited_names, reg_names) != sorted(_positions(cited_names, reg_names)):
         return [Problem("mismatch", "authors", *show(), "author order differs")]
     first_cited, first_reg = initials(cited[0].given), initials(registered[0].get("given", ""))
     if first_cited and first_reg and first_cited[0] != first_reg[0]:
         return [Problem("mismatch", "authors", f"{cited[0].given} {cited[0].family}",
                         f"{registered[0].get('given', '')} {person_name(registered[0])}", "first author's initials differ")]
     return []
+
+
+def _positions(cited: list[str], registered: list[str]) -> list[int]:
+    """Where each cited name sits in the registered list; repeated family names ('Lee; Lee') pair in order."""
+    used: set[int] = set()
+    positions = []
+    for name in cited:
+        index = next((i for i, r in enumerate(registered) if i not in used and same_name(name, r)), -1)
+        used.add(index)
+        positions.append(index)
+    return positions
 
 
 def compare_year(ref: Reference, work: dict) -> list[Problem]:
@@ -124,19 +135,22 @@ def compare_pages(ref: Reference, work: dict) -> list[Problem]:
     return [Problem("mismatch", "pages", ref.pages, str(work["page"]) + (f" (article {number})" if number else ""))]
 
 
-def _is_different_work(ref: Reference, work: dict) -> bool:
-    similarity = title_similarity(ref.title, registered_titles(work)) if ref.title else None
-    cited, _ = _cited_authors(ref)
-    reg = [person_name(a) for a in work.get("author") or [] if person_name(a)]
-    author_agrees = not cited or not reg or same_name(cited[0].family, reg[0]) or any(
-        same_name(c.family, r) for c in cited for r in reg)
-    years = registered_years(work)
-    year_agrees = not year_of(ref.year) or not years or any(abs(int(year_of(ref.year)) - int(y)) <= 1 for y in years)
-    if similarity is None:
-        return not author_agrees and not year_agrees
+def _is_different_work(ref: Reference, work: dict, field_problems: list[Problem]) -> bool:
+    """A DOI that identifies another work, told apart from a citation with a few wrong fields.
+
+    The title decides when it is clearly unrelated; a merely dissimilar title needs other identity
+    fields to disagree as well: authors or year, or any two of authors, year, journal,
+    volume, issue and pages (companion papers by one group share authors and year).
+    """
+    others = {p.field for p in field_problems if p.field != "title"}
+    if not ref.title:
+        return {"authors", "year"} <= others
+    similarity = title_similarity(ref.title, registered_titles(work))
     if similarity < UNRELATED_TITLE:
         return True
-    return similarity < OTHER_TITLE and not (author_agrees and year_agrees)
+    if similarity < OTHER_TITLE and others & {"authors", "year"}:
+        return True
+    return similarity < SAME_TITLE and len(others) >= 2
 
 
 def describe(ref_or_work) -> str:
@@ -177,19 +191,24 @@ def status_of(problem: Problem) -> str:
     return "retracted" if problem.kind in RETRACTED_TYPES else "corrected"
 
 
-def compare(ref: Reference, work: dict) -> tuple[str, list[Problem]]:
-    """(status, problems) of a cited reference against the record its DOI resolves to."""
-    if _is_different_work(ref, work):
-        return "points_elsewhere", [Problem("different_work", "doi", describe(ref), describe(work),
-                                            "the DOI identifies a different work")]
+def field_problems(ref: Reference, work: dict) -> list[Problem]:
     problems: list[Problem] = []
-    if ref.title:
+    if ref.title and registered_titles(work):
         similarity = title_similarity(ref.title, registered_titles(work))
         if similarity < SAME_TITLE:
             problems.append(Problem("mismatch", "title", ref.title, registered_titles(work)[-1],
                                     f"similarity {similarity:.0f}/100"))
-    problems += compare_authors(ref, work) + compare_year(ref, work) + compare_container(ref, work)
-    problems += compare_numbers(ref, work) + update_problems(work)
+    return problems + compare_authors(ref, work) + compare_year(ref, work) + compare_container(ref, work) \
+        + compare_numbers(ref, work)
+
+
+def compare(ref: Reference, work: dict) -> tuple[str, list[Problem]]:
+    """(status, problems) of a cited reference against the record its DOI resolves to."""
+    problems = field_problems(ref, work)
+    if _is_different_work(ref, work, problems):
+        return "points_elsewhere", [Problem("different_work", "doi", describe(ref), describe(work),
+                                            "the DOI identifies a different work")]
+    problems += update_problems(work)
     return worst(status_of(p) for p in problems) if problems else "verified", problems
 
 

@@ -46,7 +46,15 @@ def fold(text: str) -> str:
 def title_similarity(cited: str, registered: list[str]) -> float:
     """Best rapidfuzz ratio (0-100) of the cited title against any registered spelling."""
     cited = fold(cited)
-    return max((fuzz.ratio(cited, fold(r)) for r in registered if r), default=0.0)
+    return max((_similarity(cited, fold(r)) for r in registered if r), default=0.0)
+
+
+def _similarity(a: str, b: str) -> float:
+    # A main title cited without its subtitle (or the reverse) is the same title.
+    shorter, longer = sorted((a, b), key=len)
+    if len(shorter.split()) >= 3 and longer.startswith(shorter + " "):
+        return 95.0
+    return fuzz.ratio(a, b)
 
 
 def name_key(name: str) -> str:

@@ -76,3 +76,16 @@ class ProjectFinding:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+# Project-level findings ranked on the same scale, so one `--fail-on` threshold covers both:
+# a key cited but undefined breaks the build like a DOI that does not exist; a duplicate entry is
+# as serious as a missing DOI; an uncited entry is informational.
+PROJECT_SEVERITY = {"uncited": "corrected", "duplicate": "missing_doi", "undefined_key": "not_found"}
+
+
+def failures(audit: dict, fail_on: str = DEFAULT_FAIL_ON) -> list[dict]:
+    """References and project findings at or above `fail_on`: what turns into exit code 1."""
+    refs = [r for r in audit["references"] if at_or_above(r["status"], fail_on)]
+    project = [f for f in audit["project"] if at_or_above(PROJECT_SEVERITY[f["kind"]], fail_on)]
+    return refs + project

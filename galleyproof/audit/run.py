@@ -97,9 +97,9 @@ def judge(ref: Reference, lookup: Lookup | None) -> ReferenceResult:
     if lookup is None:
         result.status, result.message = "missing_doi", "the reference gives no DOI"
     elif lookup.outcome == "unavailable":
-        result.status, result.message = "unverified", f"could not resolve {ref.doi}: {lookup.error}"
+        result.status, result.message = "unverified", f"could not be resolved: {lookup.error}"
     elif lookup.outcome == "not_found":
-        result.status, result.message = "not_found", f"{ref.doi} is registered at neither Crossref nor DataCite"
+        result.status, result.message = "not_found", "registered at neither Crossref nor DataCite"
     else:
         result.status, result.problems = compare(ref, lookup.record)
         result.registered = registered_view(lookup)

@@ -1,0 +1,83 @@
+"""Validate every citation against its DOI at Crossref (then DataCite), with a lockfile.
+
+With no PATH, audits the project in the current directory: references.bib and every citation in
+its chapters. PATH may be a project directory, a .bib file, a .qmd/.md manuscript (its
+`bibliography:`), or a plain-text APA-style reference list.
+
+Each reference gets one status, least to most severe: verified, unverified, corrected,
+missing_doi, mismatch, points_elsewhere, not_found, retracted. Registered records are kept in
+citations.lock.json (commit it): by default the audit uses the lock and fetches only DOIs not in
+it, falling back to the lock with a warning when the network is unreachable; --offline never
+touches the network; --refresh fetches every DOI again. Set GALLEYPROOF_MAILTO (or
+crossref.mailto in galleyproof.yml) to use Crossref's faster polite pool.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from galleyproof.audit.model import DEFAULT_FAIL_ON, STATUSES, failures
+from galleyproof.errors import EXIT_FINDINGS, EXIT_OK
+from galleyproof.report.output import add_output_arguments, emit_json, stderr_console, stdout_console
+
+
+def add_registry_arguments(parser) -> None:
+    """Options shared by `audit` and `report`."""
+    parser.add_argument("path", nargs="?", type=Path, metavar="PATH",
+                        help="project directory, .bib, .qmd/.md or plain-text reference list (default: the project here)")
+    modes = parser.add_mutually_exclusive_group()
+    modes.add_argument("--offline", dest="mode", action="store_const", const="offline",
+                       help="use citations.lock.json only; never touch the network")
+    modes.add_argument("--online", dest="mode", action="store_const", const="online",
+                       help="fail instead of falling back to the lock when the registries are unreachable")
+    modes.add_argument("--refresh", dest="mode", action="store_const", const="refresh",
+                       help="fetch every DOI again and rewrite its lock record")
+    parser.set_defaults(mode="auto")
+    parser.add_argument("--lock", type=Path, metavar="FILE",
+                        help="lock file (default: citations.lock.json of the project)")
+    parser.add_argument("--crossref-url", metavar="URL",
+                        help="Crossref REST API base (default: $GALLEYPROOF_CROSSREF_URL or https://api.crossref.org)")
+    parser.add_argument("--datacite-url", metavar="URL",
+                        help="DataCite REST API base (default: $GALLEYPROOF_DATACITE_URL or https://api.datacite.org)")
+    parser.add_argument("--mailto", metavar="EMAIL",
+                        help="contact address for Crossref's polite pool (default: $GALLEYPROOF_MAILTO or crossref.mailto)")
+
+
+def add_arguments(parser) -> None:
+    add_registry_arguments(parser)
+    parser.add_argument("--fail-on", choices=STATUSES, default=DEFAULT_FAIL_ON, metavar="STATUS",
+                        help=f"exit 1 when any reference is at or above STATUS (default: {DEFAULT_FAIL_ON}; "
+                             f"order: {', '.join(STATUSES)})")
+    add_output_arguments(parser, formats=("table", "json"))
+
+
+def run_audit_command(args, reporter=None) -> dict:
+    """Audit what the arguments name; shared by `audit` and `report`."""
+    from galleyproof.audit.run import audit_path, audit_project
+    from galleyproof.project import load_project
+
+    options = dict(mode=args.mode, crossref_url=args.crossref_url, datacite_url=args.datacite_url,
+                   mailto=args.mailto, reporter=reporter, lock_path=args.lock)
+    if args.path is None or args.path.is_dir():
+        return audit_project(load_project(args.path or Path(".")), **options)
+    return audit_path(args.path, **options)
+
+
+def run(args) -> int:
+    from galleyproof.report.terminal import ProgressReporter, print_audit
+
+    reporter = ProgressReporter(stderr_console())
+    try:
+        audit = run_audit_command(args, reporter)
+    finally:
+        reporter.stop()
+    if args.format == "json":
+        emit_json(audit, args.output)
+    elif args.output:
+        from rich.console import Console
+
+        with open(args.output, "w", encoding="utf-8") as handle:
+            print_audit(audit, Console(file=handle, width=160, highlight=False))
+    else:
+        print_audit(audit, stdout_console())
+    return EXIT_FINDINGS if failures(audit, args.fail_on) else EXIT_OK
