@@ -42,7 +42,8 @@ def build_dir_beside(target: Path) -> Path:
 
 
 def swap_into_place(built: Path, target: Path) -> None:
-    """Replace directory `target` by `built`: readers see the old package or the new one, never half.
+    """Replace directory `target` by `built`: a reader finds the whole old package or the whole new one
+    (or, between two renames, none), never a mix.
 
     POSIX cannot rename a directory over a non-empty one, so the old package is first renamed aside
     (one rename), the new one renamed in (one rename), and only then is the old one deleted.
