@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Build timings of the repository's manuscript, on a copy in a temporary directory.
+
+Prints the cold build (empty cache), the no-op rebuild, a rebuild after editing one cell of the
+evidence appendix, and a rebuild after editing prose in chapter 1 (which the appendices read, so they
+re-execute), each with the share spent in kernel start-up, cell execution, pandoc and Typst; the rest
+is validation, the citation audit (offline, from the lock) and the claim checks.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from galleyproof.project import load_project
+from galleyproof.render.pipeline import build
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECT_FILES = ("_quarto.yml", "galleyproof.yml", "index.qmd", "references.bib", "citations.lock.json",
+                 "accepted-findings.yml", "apa.csl")
+PROJECT_DIRS = ("chapters", "analysis")
+PARTS = ("kernel", "execute", "pandoc", "typst")
+
+
+def copy_project(target: Path) -> Path:
+    for name in PROJECT_FILES:
+        if (REPO / name).exists():
+            shutil.copy2(REPO / name, target / name)
+    for name in PROJECT_DIRS:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def measure(label: str, root: Path, **options) -> None:
+    started = time.perf_counter()
+    result = build(load_project(root), offline=True, **options)
+    total = time.perf_counter() - started
+    executed = [c.chapter for c in result.chapters if c.status == "executed"]
+    parts = {p: result.timings.get(p, 0.0) for p in PARTS}
+    parts["other"] = max(0.0, total - sum(parts.values()))
+    shares = "  ".join(f"{p} {s:5.2f} s ({100 * s / total:3.0f}%)" for p, s in parts.items())
+    print(f"{label:<24} {total:6.2f} s   {shares}")
+    print(f"{'':<24} executed: {', '.join(executed) or 'nothing (no kernel started)'}")
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="galleyproof-bench-") as tmp:
+        root = copy_project(Path(tmp))
+        print(f"manuscript copied to {root}; formats html, pdf, docx; audit offline")
+        measure("cold build", root, fresh=True)
+        measure("no-op rebuild", root)
+        edit(root / "chapters" / "appendix-evidence.qmd", 'corpus = reference_table("references.bib")',
+             'corpus = reference_table("references.bib")  # bench edit')
+        measure("one-cell edit (appendix)", root)
+        edit(root / "chapters" / "01-introduction.qmd", "Contemporary clinical psychology",
+             "Contemporary clinical psychology (bench edit)")
+        measure("prose edit (chapter 1)", root)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""The repository's own manuscript, built end to end on a copy with the embedded engine and a real kernel."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html import unescape
+
+import docx
+import pypdf
+import pytest
+from conftest import PROJECT_DIRS, PROJECT_FILES, REPO
+
+from galleyproof.bib.bibtex import read_bibliography
+from galleyproof.manuscript.qmd import read_qmd
+from galleyproof.project import load_project
+from galleyproof.render.pipeline import build
+
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not (REPO / "_quarto.yml").is_file(), reason="the manuscript is not imported yet")]
+
+
+def flat(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("repo")
+    for name in PROJECT_FILES:
+        if (REPO / name).exists():
+            shutil.copy2(REPO / name, root / name)
+    for name in PROJECT_DIRS:
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    project = load_project(root)
+    result = build(project, offline=True)
+    html = result.outputs["html"].read_text(encoding="utf-8")
+    document = docx.Document(str(result.outputs["docx"]))
+    docx_text = "\n".join([p.text for p in document.paragraphs] +
+                          [c.text for t in document.tables for r in t.rows for c in r.cells])
+    return {
+        "project": project, "result": result, "html": html,
+        "html_text": flat(unescape(re.sub(r"<[^>]+>", "", html))),
+        "pdf": flat("\n".join(p.extract_text() for p in pypdf.PdfReader(result.outputs["pdf"]).pages)),
+        "docx": flat(docx_text),
+    }
+
+
+def chapter_titles(project) -> list[str]:
+    """Each chapter's level-1 heading as the author wrote it ("3- Critical Discussion ...")."""
+    titles = []
+    for chapter in project.chapters:
+        lines = chapter.read_text(encoding="utf-8").splitlines()
+        headings = [h for h in read_qmd(chapter).headings if h.level == 1]
+        titles += [re.sub(r"\s*\{[^}]*\}\s*$", "", lines[h.line - 1].lstrip("#").strip()) for h in headings]
+    return titles
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html_text"])
+def test_every_chapter_title_is_in_the_output(built, fmt):
+    for title in chapter_titles(built["project"]):
+        assert flat(title) in built[fmt], title
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html_text"])
+def test_the_formatted_reference_list_is_in_the_output(built, fmt):
+    # An entry of an APA reference list: "Family, I. I., & Other, I. (Year). First words of the title".
+    for ref in read_bibliography(built["project"].bibliography):
+        entry = re.escape(ref.first_author) + r", [^()]{1,120}\(" + ref.year + r"\)\. " + \
+            re.escape(" ".join(ref.title.split()[:4]))
+        assert re.search(entry, built[fmt]), ref.key
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html_text"])
+def test_no_citation_or_cross_reference_is_left_unresolved(built, fmt):
+    text = built[fmt]
+    assert "?@" not in text
+    assert not re.search(r"\(\w+\d{4}\?\)", text)  # citeproc's mark for an unknown key
+    assert not [w for w in built["result"].warnings if "unresolved" in w or "not found" in w]
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html_text"])
+def test_evidence_appendix_tables_and_figures_are_numbered_and_referenced(built, fmt):
+    text = built[fmt]
+    for caption in ("Table 1: The reference corpus", "Figure 1: Cited works by year", "Table 2: Evidence map",
+                    "Figure 2: Evidence map by work", "Table 3: Citation audit"):
+        assert caption in text
+    assert "the cholinergic anti-inflammatory pathway (Section 2-5-1)" in text
+    assert "(Tracey, 2002)" in text  # the evidence map's citations went through citeproc
+
+
+def test_html_is_one_self_contained_document(built):
+    assert built["html"].count("data:image/png;base64,") == 2
+    assert not re.search(r'<img[^>]+src="(?!data:)', built["html"])
+
+
+def test_rebuild_is_cached_and_byte_identical(built):
+    first = {fmt: path.read_bytes() for fmt, path in built["result"].outputs.items()}
+    again = build(built["project"], offline=True)
+    assert {c.status for c in again.chapters if c.cells} == {"cached"}
+    assert again.timings["kernel"] == 0
+    assert {fmt: path.read_bytes() for fmt, path in again.outputs.items()} == first
