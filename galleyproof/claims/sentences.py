@@ -17,7 +17,7 @@ import pysbd
 from galleyproof.claims.lexicon import fold
 from galleyproof.manuscript.document import Block, Document
 
-_SEGMENTER = pysbd.Segmenter(language="en", clean=False, char_span=True)
+_SEGMENTER = pysbd.Segmenter(language="en", clean=False)
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,29 @@ def split(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) pairs; pysbd for prose, one piece when the text has no sentence end."""
     if not re.search(r"[.!?]\s", text):
         return [(0, text)]
-    return [(span.start, span.sent) for span in _SEGMENTER.segment(text) if span.sent.strip()]
+    # Offsets by searching forward rather than pysbd's char_span mode, which compiles a regex per
+    # sentence and doubles the cost; with clean=False the pieces are verbatim slices of the text.
+    pieces, cursor = [], 0
+    for sentence in _SEGMENTER.segment(text):
+        if not sentence.strip():
+            continue
+        start = text.find(sentence.strip(), cursor)
+        start = cursor if start < 0 else start
+        pieces.append((start, sentence.strip()))
+        cursor = start + len(sentence.strip())
+    return pieces
+
+
+def _source_lines(path: str) -> tuple[str, ...]:
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return ()
+    return _read_lines(path, stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=64)
-def _source_lines(path: str) -> tuple[str, ...]:
+def _read_lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:  # keyed by version: edits re-read
     try:
         return tuple(Path(path).read_text(encoding="utf-8").splitlines())
     except (OSError, UnicodeDecodeError):
