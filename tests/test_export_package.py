@@ -124,6 +124,13 @@ def test_jats_and_meca_manifest_describe_what_the_zip_holds(exported, journal):
     assert sorted(r.get("id") for r in refs) == sorted(f"ref-{k}" for k in bib)
     assert all(r.find("element-citation") is not None for r in refs)
     assert sorted(r.findtext(".//pub-id[@pub-id-type='doi']") for r in refs) == sorted(bib.values())
+    front = article.find(".//article-meta")
+    assert front.find("contrib-group/contrib/xref").get("rid") == front.find("contrib-group/aff").get("id")
+    assert front.findtext("contrib-group/aff/institution-wrap/institution").startswith("Abu Al-Qasim")
+    assert front.findtext("abstract/p").startswith("This compact review examines")
+    assert [k.text for k in front.iterfind("kwd-group/kwd")] == [
+        "Self-compassion", "Psychoneuroimmunology", "Vagal tone", "Inflammation"]
+    assert article.find(".//body/sec[@id='sec-abstract']") is None  # moved to the front, not repeated
     graphics = [g.get(f"{{{XLINK}}}href") for g in article.iter("graphic")]
     assert graphics == [FIGURE]
     with zipfile.ZipFile(package / f"{journal}-meca.zip") as meca:

@@ -78,8 +78,8 @@ def _split_front_matter(text: str) -> tuple[dict, str]:
     return {}, text
 
 
-def split_sections(lines: list[str]) -> tuple[list[str], list[str]]:
-    """(lines kept, lines of the identifying sections removed), headings included."""
+def split_sections(lines: list[str], titles: re.Pattern = REMOVED_SECTIONS) -> tuple[list[str], list[str]]:
+    """(lines kept, lines of the sections whose title matches `titles`), headings included."""
     kept: list[str] = []
     dropped: list[str] = []
     dropping_level = 0
@@ -94,7 +94,7 @@ def split_sections(lines: list[str]) -> tuple[list[str], list[str]]:
             title = re.sub(r"^[\d.\-]+\s+", "", heading.group(2).strip("*_ "))
             if dropping_level and level <= dropping_level:
                 dropping_level = 0
-            if not dropping_level and REMOVED_SECTIONS.match(title):
+            if not dropping_level and titles.match(title):
                 dropping_level = level
         (dropped if dropping_level else kept).append(line)
     return kept, dropped

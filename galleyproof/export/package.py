@@ -237,11 +237,20 @@ class _Builder:
         self.add("highlights.docx", "highlights", "highlights")
 
     def jats(self) -> None:
+        document = self.ctx.document
+        front = jats.front_matter(self.ctx.project.authors, checks.abstract_text(document), checks.keywords(document))
+        front["journal"] = {"title": self.profile.name, "publisher-id": self.profile.id,
+                            "publisher-name": self.profile.publisher}
+        # JATS @article-type ("review-article", "research-article", ...) as the author states it in index.qmd.
+        front["article"] = {"type": str(document.metadata.get("article-type", "other"))}
         if self.profile.double_blind:
             markdown = anonymise.anonymise_markdown(self.markdown, self.identity)
-            path = self.convert("jats", "article.xml", markdown=markdown, metadata=self.anonymous_metadata())
+            front = {**front, **self.anonymous_metadata(), "abstract": anonymise.redact(front.get("abstract", ""),
+                                                                                     self.identity)}
         else:
-            path = self.convert("jats", "article.xml")
+            markdown = self.markdown
+        path = self.convert("jats", "article.xml", markdown=jats.without_abstract(markdown), metadata=front)
+        jats.wrap_abstract(path)
         summary = jats.inspect_jats(path)
         packaged = {f.name for f in self.result.files}
         missing = [g for g in summary.graphics if g not in packaged]
