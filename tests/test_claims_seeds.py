@@ -104,3 +104,24 @@ def test_the_control_manuscript_has_no_finding_at_all():
     result = check_path(CONTROL)
     assert result["findings"] == [], [f["message"] for f in result["findings"]]
     assert result["summary"]["total"] == 0
+
+
+def test_seed_003_claims_followed_by_their_reference_count_as_cited():
+    path = seed_path("003")
+    result = check_path(path)
+    assert kinds(result, "uncited-claim") == []
+    # the same claim without the reference under it is flagged
+    lines = path.read_text(encoding="utf-8").splitlines()
+    claim = line_of(path, "A meta-analysis of 56 randomized controlled trials")
+    assert lines[claim].startswith("Marx, R.")
+
+
+def test_seed_003_without_its_references_is_flagged(tmp_path):
+    path = seed_path("003")
+    kept = [line for line in path.read_text(encoding="utf-8").splitlines()
+            if not line.startswith(("Marx, R.", "Breines, J."))]
+    stripped = tmp_path / "claims.txt"
+    stripped.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    flagged = {loc["text"][:30] for f in kinds(check_path(stripped), "uncited-claim") for loc in f["locations"]}
+    assert any(t.startswith("A meta-analysis of 56") for t in flagged)
+    assert any(t.startswith("A series of experiments") for t in flagged)

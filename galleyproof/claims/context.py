@@ -19,6 +19,8 @@ class CheckContext:
     config: dict[str, Any]  # rules.yaml, with project overrides
     root: Path | None = None  # where the document's files are, to find a sentence's exact line
     references: list[str] = field(default_factory=list)  # reference-list entries as text, when known
+    # file -> lines holding a reference entry in the prose file itself (a claim followed by its reference)
+    reference_lines: dict[str, set[int]] = field(default_factory=dict)
 
     @cached_property
     def paragraphs(self) -> list[Paragraph]:

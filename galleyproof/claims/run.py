@@ -50,11 +50,13 @@ def references_in(doc: Document, config: dict) -> list[str]:
 
 
 def check_document(doc: Document, *, lexicon: Lexicon | None = None, config: dict | None = None,
-                   root: Path | None = None, references: list[str] | None = None, accepted=(),
+                   root: Path | None = None, references: list[str] | None = None,
+                   reference_lines: dict[str, set[int]] | None = None, accepted=(),
                    progress: Callable[[str], None] | None = None) -> dict:
     config = config or load_config()
     context = CheckContext(doc, lexicon or load_lexicon(), config, root,
-                           references if references is not None else references_in(doc, config))
+                           references if references is not None else references_in(doc, config),
+                           reference_lines or {})
     findings: list[Finding] = []
     for name in RULES:
         if progress:
@@ -124,17 +126,29 @@ def check_project(project, progress: Callable[[str], None] | None = None) -> dic
                           references=references, accepted=read_accepted(project.accepted_path), progress=progress)
 
 
-def read_manuscript(path: Path) -> Document:
-    """A .qmd/.md through the Quarto Markdown reader; a .txt (or plain web text) through the importer's."""
-    if path.suffix == ".qmd":
-        from galleyproof.manuscript.qmd import read_qmd
-        return read_qmd(path, path.name)
+def _pandoc_markdown(path: Path) -> bool:
     try:
-        from galleyproof.manuscript.source import read_source
-    except ImportError:  # the importer's reader is not installed: Markdown-ish text still parses as .md
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False  # the reader raises the proper ManuscriptError
+    return text.startswith("---") or "[@" in text
+
+
+def read_manuscript(path: Path) -> tuple[Document, list[str], dict[str, set[int]]]:
+    """(document, reference entries, reference lines by file) of one manuscript file.
+
+    A .qmd, or a .md written for pandoc (front matter or `[@key]` citations), goes through the Quarto
+    Markdown reader; other .md/.txt (the seeds, web text) through the importer's plain-text reader,
+    which also takes the reference list out of the prose.
+    """
+    if path.suffix == ".qmd" or (path.suffix != ".txt" and _pandoc_markdown(path)):
         from galleyproof.manuscript.qmd import read_qmd
-        return read_qmd(path, path.name)
-    return read_source(path)
+        return read_qmd(path, path.name), [], {}
+    from galleyproof.manuscript.source import load_source
+    source = load_source(path)
+    references = [f"{r.first_author}, ({r.year})" for r in source.references if r.authors]
+    lines = {source.file: {r.line for r in source.references if r.line}}
+    return source.document, references, lines
 
 
 def check_path(path: Path | str, progress: Callable[[str], None] | None = None) -> dict:
@@ -149,4 +163,6 @@ def check_path(path: Path | str, progress: Callable[[str], None] | None = None) 
         raise ManuscriptError(f"cannot check a {path.suffix or 'suffix-less'} file; give a .qmd, .md or .txt "
                               "manuscript or a project directory", path)
     accepted = read_accepted(path.parent / "accepted-findings.yml")
-    return check_document(read_manuscript(path), root=path.parent, accepted=accepted, progress=progress)
+    doc, references, reference_lines = read_manuscript(path)
+    return check_document(doc, root=path.parent, references=references or None, reference_lines=reference_lines,
+                          accepted=accepted, progress=progress)

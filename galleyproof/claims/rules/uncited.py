@@ -2,7 +2,9 @@
 
 "Studies show", "a meta-analysis found", "research indicates", percentages and counts of studies or
 trials need a source. A citation in the sentence itself or later in the same paragraph counts (authors
-often cite once at the end of a paragraph); one only earlier in the paragraph does not.
+often cite once at the end of a paragraph); one only earlier in the paragraph does not. A paragraph
+followed directly by a reference entry (web pages that print each claim's reference under it, like
+seed 003) counts as cited.
 The cue patterns are data in rules.yaml (`evidential_patterns`, `quantity_patterns`).
 """
 
@@ -29,7 +31,9 @@ def check(ctx: CheckContext) -> list[Finding]:
     findings = []
     for paragraph in ctx.paragraphs:
         sentences = paragraph.sentences
-        cited_from = [any(cites(s.text) for s in sentences[i:]) for i in range(len(sentences))]
+        block = paragraph.block
+        followed = bool(ctx.reference_lines.get(block.file, set()) & {block.end_line + 1, block.end_line + 2})
+        cited_from = [followed or any(cites(s.text) for s in sentences[i:]) for i in range(len(sentences))]
         for sentence, cited in zip(sentences, cited_from):
             if cited:
                 continue
