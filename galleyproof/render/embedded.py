@@ -129,7 +129,7 @@ def _chapter_markdown(project: Project, chapter: Path, defaults: dict, cache: Ce
         prepared.figures += rendered.figures
         replacements[cell.line] = (_closing_fence(lines, cell), rendered.markdown)
     body = _substitute(lines, start, replacements)
-    if meta.get("title"):
+    if meta.get("title") and meta["title"] != project.title:  # index.qmd often repeats the book title
         body = f"# {meta['title']}\n\n{body}"
     return body, meta
 

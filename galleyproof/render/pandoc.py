@@ -42,6 +42,6 @@ def html_to_markdown(html: str) -> str:
 
     `<span class="citation" data-cites="key">` (what pandoc's own HTML writer emits) becomes `[@key]`.
     """
-    text, _ = run_pandoc(["-f", "html-raw_html", "-t", "markdown-simple_tables-multiline_tables", "--wrap=none",
+    text, _ = run_pandoc(["-f", "html-raw_html", "-t", "markdown-simple_tables-multiline_tables", "--wrap=none", "--columns=10000",
                           "--lua-filter", str(FILTERS / "html_cites.lua")], stdin=html)
     return text.strip("\n")
