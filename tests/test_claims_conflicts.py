@@ -104,3 +104,12 @@ def test_a_negated_cue_flips_the_direction():
 ])
 def test_near_misses_are_not_conflicts(text):
     assert of_kind(text, KIND) == []
+
+
+def test_not_only_is_no_negation():
+    text = """
+    Mindfulness training not only reduces IL-6 [@a2020].
+
+    Mindfulness training reduces IL-6 in older adults [@b2021].
+    """
+    assert of_kind(text, KIND) == []

@@ -47,6 +47,12 @@ def _compiled(config: dict):
     return _patterns(relations, tuple(config.get("negations") or ()), tuple(config.get("clause_breaks") or (";",)))
 
 
+def _negated(window: str, neg_re: re.Pattern, exceptions) -> bool:
+    """A negation cue in the words before the relation, unless it opens "not only", "not merely", ..."""
+    lowered = window.lower()
+    return any(not any(lowered.startswith(e.lower(), m.start()) for e in exceptions) for m in neg_re.finditer(window))
+
+
 def _clause_start(breaks: list[int], position: int) -> int:
     return max((b for b in breaks if b <= position), default=0)
 
@@ -82,7 +88,7 @@ def extract_claims(sentence: Sentence, lexicon: Lexicon, config: dict) -> list[C
             continue
         direction = direction_of.get(cue.group(0).lower(), 0)
         window = text[max(start, cue.start() - 25):cue.start()]
-        if direction and neg_re.search(window):
+        if direction and _negated(window, neg_re, config.get("negation_exceptions") or ()):
             direction = -direction
         claims.append(Claim(sentence, frozenset(subjects), cue.group(0), direction, objects))
     return claims
