@@ -78,3 +78,12 @@ def test_project_settings_override_severity_and_extend_the_lexicon(project_copy,
     (project_copy / "galleyproof.yml").write_text("claims:\n  severity:\n    conflicting-claim: fatal\n",
                                                   encoding="utf-8")
     assert main(["check", str(project_copy)]) == 2
+
+
+def test_summary_counts_only_unaccepted_errors(project_copy):
+    finding = conflict(check_project(load_project(project_copy)))
+    assert check_project(load_project(project_copy))["summary"]["errors"] == 1
+    (project_copy / "accepted-findings.yml").write_text(
+        f"accepted:\n  - id: {finding['id']}\n    reason: reviewed\n", encoding="utf-8")
+    summary = check_project(load_project(project_copy))["summary"]
+    assert (summary["errors"], summary["open"]["error"], summary["accepted"]) == (0, 0, 1)

@@ -2,8 +2,10 @@
 
     {"findings": [{"id", "kind", "severity", "message", "locations": [{"file", "line", "section",
      "text"}], "entities", ["accepted", "reason"]}],
-     "summary": {"total", "open": {"error", "warning", "info"}, "accepted", "by_kind", "files",
-                 "stale_acceptances", "rules"}}
+     "summary": {"total", "open": {"error", "warning", "info"}, "errors", "warnings", "accepted",
+                 "by_kind", "files", "stale_acceptances", "rules"}}
+
+`open` and `errors`/`warnings` count findings not accepted in accepted-findings.yml.
 
 Never executes code cells: the Document readers skip them.
 """
@@ -76,8 +78,11 @@ def summarise(findings: list[Finding], files: list[str], stale: list[str]) -> di
     by_kind: dict[str, int] = {}
     for finding in findings:
         by_kind[finding.kind] = by_kind.get(finding.kind, 0) + 1
+    counts = {level: sum(f.severity == level for f in open_) for level in SEVERITIES}
     return {"total": len(findings),
-            "open": {level: sum(f.severity == level for f in open_) for level in SEVERITIES},
+            "open": counts,
+            "errors": counts["error"],  # unaccepted errors: what `--strict` and export checks fail on
+            "warnings": counts["warning"],
             "accepted": len(findings) - len(open_),
             "by_kind": by_kind,
             "files": list(files),
