@@ -154,3 +154,19 @@ def registry(sample_works):
         server.clear()
         if server.is_running():
             server.stop()
+
+
+def bibtex_entry(work: dict, key: str = "cited", **fields) -> str:
+    """A BibTeX entry citing `work` as its record says; keyword arguments replace or (None) drop fields."""
+    years = work["issued"]["date-parts"][0]
+    values = {
+        "author": " and ".join(f"{a['family']}, {a.get('given', '')}" if a.get("family") else "{" + a["name"] + "}"
+                               for a in work.get("author", [])),
+        "title": "{" + work["title"][0] + "}",
+        "journal": work.get("container-title", [""])[0],
+        "year": str(years[0]), "volume": work.get("volume"), "number": work.get("issue"),
+        "pages": (work.get("page") or "").replace("-", "--"), "doi": work["DOI"],
+    }
+    values.update(fields)
+    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in values.items() if v)
+    return f"@article{{{key},\n{body}\n}}\n"

@@ -9,31 +9,15 @@ from __future__ import annotations
 import copy
 
 import pytest
-from registry_server import load_example, sample_works  # noqa: F401 - fixture
+from registry_server import bibtex_entry, load_example, sample_works  # noqa: F401 - fixture
 
 from galleyproof.audit.compare import compare, matches_candidate
 from galleyproof.bib.bibtex import parse_bibliography
 from galleyproof.bib.model import Person, Reference
 
 
-def bibtex_for(work: dict, **fields) -> str:
-    """A BibTeX entry citing `work` correctly; keyword arguments replace or (None) drop fields."""
-    years = work["issued"]["date-parts"][0]
-    values = {
-        "author": " and ".join(f"{a['family']}, {a.get('given', '')}" if a.get("family") else "{" + a["name"] + "}"
-                               for a in work.get("author", [])),
-        "title": "{" + work["title"][0] + "}",
-        "journal": work.get("container-title", [""])[0],
-        "year": str(years[0]), "volume": work.get("volume"), "number": work.get("issue"),
-        "pages": (work.get("page") or "").replace("-", "--"), "doi": work["DOI"],
-    }
-    values.update(fields)
-    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in values.items() if v)
-    return f"@article{{cited,\n{body}\n}}\n"
-
-
 def cite(work: dict, **fields) -> Reference:
-    return parse_bibliography(bibtex_for(work, **fields), "refs.bib")[0]
+    return parse_bibliography(bibtex_entry(work, **fields), "refs.bib")[0]
 
 
 BENIGN = [

@@ -131,8 +131,8 @@ def summarise(results: list[ReferenceResult], project: list, resolver: Resolver,
     }
 
 
-def run_audit(data: AuditInput, resolver: Resolver, reporter: Reporter | None = None) -> dict:
-    """Resolve, compare, search for missing DOIs, check the bibliography as a whole."""
+def run_audit(data: AuditInput, resolver: Resolver, reporter: Reporter | None = None, search: bool = True) -> dict:
+    """Resolve, compare, search for missing DOIs (unless `search` is off), check the bibliography."""
     reporter = reporter or SilentReporter()
     dois = [r.doi for r in data.references if r.doi]
     resolver.start()
@@ -145,7 +145,7 @@ def run_audit(data: AuditInput, resolver: Resolver, reporter: Reporter | None = 
         results = []
         for ref in data.references:
             result = judge(ref, lookups.get(ref.doi) if ref.doi else None)
-            if result.status in SEARCH_STATUSES and (ref.title or ref.raw):
+            if search and result.status in SEARCH_STATUSES and (ref.title or ref.raw):
                 result.suggested_doi = suggest(ref, resolver)
             results.append(result)
             reporter.advance(ref.key)
@@ -170,12 +170,12 @@ def _resolver(project, lock_path: Path | None, mode: str, crossref_url, datacite
 def audit_project(project, *, mode: str = "auto", crossref_url: str | None = None,
                   datacite_url: str | None = None, mailto: str | None = None, reporter: Reporter | None = None,
                   lock_path: Path | str | None = None, policy: RetryPolicy | None = None, transport=None,
-                  probe_timeout: float = 2.0) -> dict:
+                  probe_timeout: float = 2.0, search: bool = True) -> dict:
     """Audit a loaded project (`galleyproof.project.load_project`): its bibliography, its chapters'
     citations, and its `citations.lock.json` (or `lock_path`). Returns the JSON contract."""
     resolver = _resolver(project, Path(lock_path) if lock_path else project.lock_path, mode, crossref_url,
                          datacite_url, mailto, policy, transport, probe_timeout)
-    return run_audit(from_project(project), resolver, reporter)
+    return run_audit(from_project(project), resolver, reporter, search)
 
 
 def default_lock(path: Path) -> Path:
@@ -192,7 +192,7 @@ def default_lock(path: Path) -> Path:
 def audit_path(path: Path | str, *, mode: str = "auto", crossref_url: str | None = None,
                datacite_url: str | None = None, mailto: str | None = None, reporter: Reporter | None = None,
                lock_path: Path | str | None = None, policy: RetryPolicy | None = None, transport=None,
-               probe_timeout: float = 2.0) -> dict:
+               probe_timeout: float = 2.0, search: bool = True) -> dict:
     """Audit a .bib file, a .qmd/.md manuscript (its `bibliography:`), or a plain-text reference list."""
     path = Path(path)
     data = from_path(path)
@@ -203,4 +203,4 @@ def audit_path(path: Path | str, *, mode: str = "auto", crossref_url: str | None
         project = None
     resolver = _resolver(project, Path(lock_path) if lock_path else default_lock(path), mode, crossref_url,
                          datacite_url, mailto, policy, transport, probe_timeout)
-    return run_audit(data, resolver, reporter)
+    return run_audit(data, resolver, reporter, search)

@@ -39,6 +39,8 @@ def add_registry_arguments(parser) -> None:
                         help="Crossref REST API base (default: $GALLEYPROOF_CROSSREF_URL or https://api.crossref.org)")
     parser.add_argument("--datacite-url", metavar="URL",
                         help="DataCite REST API base (default: $GALLEYPROOF_DATACITE_URL or https://api.datacite.org)")
+    parser.add_argument("--no-search", dest="search", action="store_false",
+                        help="do not search Crossref for references without a DOI (or whose DOI is wrong)")
     parser.add_argument("--mailto", metavar="EMAIL",
                         help="contact address for Crossref's polite pool (default: $GALLEYPROOF_MAILTO or crossref.mailto)")
 
@@ -57,7 +59,8 @@ def run_audit_command(args, reporter=None) -> dict:
     from galleyproof.project import load_project
 
     options = dict(mode=args.mode, crossref_url=args.crossref_url, datacite_url=args.datacite_url,
-                   mailto=args.mailto, reporter=reporter, lock_path=args.lock)
+                   mailto=args.mailto, reporter=reporter, lock_path=args.lock,
+                   search=args.search)
     if args.path is None or args.path.is_dir():
         return audit_project(load_project(args.path or Path(".")), **options)
     return audit_path(args.path, **options)

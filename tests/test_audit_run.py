@@ -1,0 +1,253 @@
+"""End-to-end audits: real files in tmp_path, the real client, a real loopback registry, the lock."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+
+import pytest
+from registry_server import bibtex_entry, load_example, registry, sample_works  # noqa: F401
+from conftest import seed_path
+
+from galleyproof.audit.model import STATUSES
+from galleyproof.audit.run import audit_path, audit_project
+from galleyproof.cli import main
+from galleyproof.errors import RegistryError
+from galleyproof.project import load_project
+from galleyproof.registry.http import RetryPolicy
+from galleyproof.registry.lock import CitationLock
+
+FAST = RetryPolicy(retries=1, backoff=0.05, timeout=0.5)
+EARLY = "10.1007/s12080-013-0192-6"
+HIT = "10.1016/j.drudis.2006.06.016"
+PONE = "10.1371/journal.pone.0033693"
+CERMINE_TITLE = "CERMINE: automatic extraction of structured metadata from scientific literature"
+
+
+@pytest.fixture(autouse=True)
+def polite(monkeypatch):
+    """A contact address puts the client in the polite pool (3 searches/s rather than 1)."""
+    monkeypatch.setenv("GALLEYPROOF_MAILTO", "reviewer@example.org")
+
+
+def cermine(key: str, authors: str, year: str, journal: str, volume: str, number: str, pages: str) -> str:
+    return (f"@article{{{key},\n  author = {{{authors}}},\n  title = {{{CERMINE_TITLE}}},\n  journal = {{{journal}}},\n"
+            f"  year = {{{year}}},\n  volume = {{{volume}}},\n  number = {{{number}}},\n  pages = {{{pages}}}\n}}\n")
+
+
+def every_status_bib(works: dict) -> str:
+    pone = load_example("work_journal-article_10.1371_journal.pone.0033693.json")["message"]
+    entries = [
+        bibtex_entry(works[EARLY], "verified", doi="https://doi.org/10.1007/S12080-013-0192-6"),
+        bibtex_entry(works["10.1002/wcms.49"], "mismatch", volume="2"),
+        bibtex_entry(works[EARLY], "elsewhere", doi=HIT),
+        bibtex_entry(works[EARLY], "notfound", doi="10.1371/notarealdoi"),
+        bibtex_entry(works["10.1093/nar/gkq747"], "slow"),
+        bibtex_entry(pone, "corrected", journal="PLoS ONE"),
+        "@article{retracted,\n  doi = {10.1021/am300292v}\n}\n",
+        "@misc{zenodo,\n  author = {G{\\'o}mez, Francis},\n  title = {ALSETLab/sysml.powersystems.framework: Release Linked"
+        " to Zenodo},\n  year = {2020},\n  doi = {10.5281/zenodo.3596961}\n}\n",
+        cermine("nodoi", "Tkaczyk, D. and Szostek, P. and Fedoryszak, M. and Dendek, P. J. and Bolikowski, L.", "2015",
+                "International Journal on Document Analysis and Recognition (IJDAR)", "18", "4", "317--335"),
+        cermine("corrupt", "Szostek, P. and Fedoryszak, M. and Dendek, P. J. and Bolikowski, L.", "2016", "IJDAR",
+                "14", "40", "310--335"),
+    ]
+    return "\n".join(entries)
+
+
+EXPECTED = {"verified": "verified", "mismatch": "mismatch", "elsewhere": "points_elsewhere",
+            "notfound": "not_found", "slow": "unverified", "corrected": "corrected", "retracted": "retracted",
+            "zenodo": "verified", "nodoi": "missing_doi", "corrupt": "missing_doi"}
+
+
+@pytest.fixture
+def scenario(registry, tmp_path, sample_works):
+    fake, url = registry
+    fake.search_returns("Tkaczyk", load_example("works_query-bibliographic_refstring_match_cermine_2018.json"))
+    fake.search_returns("Szostek", load_example("works_query-bibliographic_refstring_nomatch_cermine_2018.json"))
+    fake.fail("/works/10.1093/nar/gkq747", ("sleep", 1.0), ("sleep", 1.0))  # times out twice: unverified
+    bib = tmp_path / "refs.bib"
+    bib.write_text(every_status_bib(sample_works), encoding="utf-8")
+    return fake, url, bib, tmp_path / "citations.lock.json"
+
+
+def statuses(audit: dict) -> dict:
+    return {r["key"]: r["status"] for r in audit["references"]}
+
+
+def test_every_status_from_real_metadata_then_offline_from_the_lock(scenario):
+    fake, url, bib, lock = scenario
+    audit = audit_path(bib, crossref_url=url, datacite_url=url, lock_path=lock, policy=FAST, mode="auto")
+    assert statuses(audit) == EXPECTED
+    by_key = {r["key"]: r for r in audit["references"]}
+    assert by_key["mismatch"]["problems"] == [
+        {"kind": "mismatch", "field": "volume", "cited": "2", "registered": "1", "note": ""}]
+    assert by_key["nodoi"]["suggested_doi"] == "10.1007/s10032-015-0249-8"
+    assert by_key["corrupt"]["suggested_doi"] is None
+    assert by_key["zenodo"]["registered"]["source"] == "datacite"
+    assert by_key["verified"]["doi"] == EARLY and by_key["verified"]["line"] == 1
+    assert by_key["slow"]["message"].startswith("could not be resolved")
+    assert by_key["retracted"]["problems"][0]["kind"] == "retraction"
+    assert set(STATUSES) <= set(audit["summary"]["statuses"])  # every status is produced above
+    assert set(EXPECTED.values()) == set(STATUSES)
+
+    records = CitationLock.load(lock).records
+    assert "10.1093/nar/gkq747" not in records  # an outage is never locked in
+    assert records["10.1371/notarealdoi"].source == "none"
+
+    requests = len(fake.log)
+    offline = audit_path(bib, lock_path=lock, mode="offline")
+    assert len(fake.log) == requests  # nothing left the machine
+    assert statuses(offline) == EXPECTED
+    assert offline["references"] == audit["references"] or all(
+        a["problems"] == b["problems"] for a, b in zip(offline["references"], audit["references"]))
+
+
+def test_json_contract_keys(scenario):
+    _, url, bib, lock = scenario
+    audit = audit_path(bib, crossref_url=url, datacite_url=url, lock_path=lock, policy=FAST)
+    assert set(audit) == {"references", "project", "summary"}
+    for ref in audit["references"]:
+        assert {"key", "status", "doi", "problems", "suggested_doi", "registered", "file", "line"} <= set(ref)
+        for problem in ref["problems"]:
+            assert {"kind", "field", "cited", "registered"} <= set(problem)
+    assert {"total", "statuses", "project", "worst", "severity", "mode", "online", "warnings"} <= set(audit["summary"])
+    json.dumps(audit)  # serialisable as is
+
+
+def test_refresh_fetches_again_and_offline_never_does(scenario):
+    fake, url, bib, lock = scenario
+    audit_path(bib, crossref_url=url, datacite_url=url, lock_path=lock, policy=FAST)
+    before = len(fake.requests_for(f"/works/{EARLY}"))
+    audit_path(bib, crossref_url=url, datacite_url=url, lock_path=lock, policy=FAST)  # auto: from the lock
+    assert len(fake.requests_for(f"/works/{EARLY}")) == before
+    audit_path(bib, crossref_url=url, datacite_url=url, lock_path=lock, policy=FAST, mode="refresh")
+    assert len(fake.requests_for(f"/works/{EARLY}")) == before + 1
+
+
+def closed_port() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
+def test_auto_without_network_falls_back_to_the_lock_with_one_warning(tmp_path, sample_works):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(bibtex_entry(sample_works[EARLY], "a") + bibtex_entry(sample_works[HIT], "b"))
+    lock = CitationLock(tmp_path / "citations.lock.json")
+    lock.put(EARLY, "crossref", sample_works[EARLY])
+    lock.save()
+    url = closed_port()
+    audit = audit_path(bib, crossref_url=url, datacite_url=url, lock_path=lock.path)
+    assert statuses(audit) == {"a": "verified", "b": "unverified"}
+    assert audit["summary"]["online"] is False
+    assert len(audit["summary"]["warnings"]) == 1 and "offline" in audit["summary"]["warnings"][0]
+    with pytest.raises(RegistryError):
+        audit_path(bib, crossref_url=url, datacite_url=url, lock_path=lock.path, mode="online")
+
+
+class StopAfter:
+    """A reporter that interrupts the audit like Ctrl-C after `n` lookups."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def start(self, total):
+        pass
+
+    def warning(self, message):
+        pass
+
+    def advance(self, label):
+        self.n -= 1
+        if self.n == 0:
+            raise KeyboardInterrupt
+
+
+def test_interrupt_loses_no_record_already_fetched(registry, tmp_path, sample_works):
+    fake, url = registry
+    dois = list(sample_works)[:12]
+    bib = tmp_path / "refs.bib"
+    bib.write_text("\n".join(bibtex_entry(sample_works[d], f"k{i}") for i, d in enumerate(dois)))
+    lock_path = tmp_path / "citations.lock.json"
+    with pytest.raises(KeyboardInterrupt):
+        audit_path(bib, crossref_url=url, datacite_url=url, lock_path=lock_path, policy=FAST, reporter=StopAfter(4))
+    fetched = {path[len("/works/"):] for _, path, _, _ in fake.log if path.startswith("/works/")}
+    kept = set(CitationLock.load(lock_path).records)
+    assert len(kept) >= 4 and kept == fetched  # every record that arrived is on disk
+
+
+def test_seed_003_reference_list_end_to_end_and_offline(registry, tmp_path):
+    """Seed 003's DOIs have no record in ../shared, so the loopback registry does not know them."""
+    fake, url = registry
+    seed = seed_path("003")
+    lock = tmp_path / "citations.lock.json"
+    online = audit_path(seed, crossref_url=url, datacite_url=url, lock_path=lock, policy=FAST)
+    assert [(r["key"], r["status"], r["line"]) for r in online["references"]] == [
+        ("longe2010", "not_found", 6), ("rockliff2011", "not_found", 8), ("marx2023", "not_found", 14),
+        ("gilbert2006", "not_found", 16), ("neff2003", "missing_doi", 22), ("breines2012", "not_found", 25),
+        ("neff2005", "not_found", 27)]
+    assert {p for _, p, _, _ in fake.log if p.startswith("/dois/")} == {
+        f"/dois/{r['doi']}" for r in online["references"] if r["doi"]}  # each tried at DataCite too
+    offline = audit_path(seed, lock_path=lock, mode="offline")
+    assert statuses(offline) == statuses(online)
+
+
+def test_project_references_end_to_end_and_offline(registry, project_copy):
+    fake, url = registry
+    if not (project_copy / "references.bib").is_file():
+        pytest.skip("the project has no references.bib yet")
+    lock = project_copy / "citations.lock.json"
+    lock.unlink(missing_ok=True)
+    project = load_project(project_copy)
+    online = audit_project(project, crossref_url=url, datacite_url=url, policy=FAST, mode="refresh", search=False)
+    refs = online["references"]
+    assert refs and all(r["file"] == "references.bib" and r["line"] for r in refs)
+    # None of the manuscript's DOIs is in ../shared: the registry answers 404 at both, honestly.
+    assert {r["status"] for r in refs if r["doi"]} == {"not_found"}
+    assert {r["status"] for r in refs if not r["doi"]} <= {"missing_doi"}
+    offline = audit_project(load_project(project_copy), mode="offline")
+    assert statuses(offline) == statuses(online)
+    assert offline["project"] == online["project"]
+
+
+def test_project_level_findings_point_at_file_and_line(tmp_path, sample_works):
+    (tmp_path / "_quarto.yml").write_text("book:\n  chapters: [index.qmd]\nbibliography: references.bib\n")
+    (tmp_path / "index.qmd").write_text("# Intro\n\nAs shown [@early; @ghost].\n\nAgain @early.\n")
+    (tmp_path / "references.bib").write_text(
+        bibtex_entry(sample_works[EARLY], "early") + "\n" + bibtex_entry(sample_works[HIT], "unused") + "\n"
+        + bibtex_entry(sample_works[EARLY], "early2", doi="10.1007/S12080-013-0192-6") + "\n"
+        + bibtex_entry(sample_works[HIT], "samework", doi=None))
+    audit = audit_project(load_project(tmp_path), mode="offline")
+    found = {(f["kind"], f["key"]): (f["file"], f["line"], f["related"]) for f in audit["project"]}
+    assert found[("undefined_key", "ghost")] == ("index.qmd", 3, "")
+    assert found[("uncited", "unused")][:2] == ("references.bib", 12)
+    assert found[("duplicate", "early2")][2] == "early"
+    assert found[("duplicate", "samework")][2] == "unused"
+
+
+@pytest.mark.parametrize(("extra", "code"), [
+    pytest.param([], 1, id="mismatch-fails-by-default"),
+    pytest.param(["--fail-on", "retracted"], 1, id="fail-on-retracted"),
+    pytest.param(["--fail-on", "retracted", "--offline"], 0, id="offline-empty-lock-is-unverified"),
+])
+def test_cli_exit_codes_and_json(scenario, capsys, extra, code):
+    _, url, bib, lock = scenario
+    argv = ["audit", str(bib), "--crossref-url", url, "--datacite-url", url, "--lock", str(lock), "--format", "json"]
+    assert main(argv + extra) == code
+    audit = json.loads(capsys.readouterr().out)
+    assert len(audit["references"]) == len(EXPECTED)
+
+
+def test_cli_bad_input_is_exit_2(tmp_path, capsys):
+    assert main(["audit", str(tmp_path / "missing.bib"), "--offline"]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["audit", "--fail-on", "nonsense"]) == 2
+
+
+def test_cli_writes_json_to_output(scenario, tmp_path):
+    _, url, bib, lock = scenario
+    out = tmp_path / "audit.json"
+    main(["audit", str(bib), "--offline", "--lock", str(lock), "--format", "json", "-o", str(out)])
+    assert json.loads(out.read_text())["summary"]["mode"] == "offline"
