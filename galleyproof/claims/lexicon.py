@@ -81,14 +81,13 @@ class Lexicon:
         """Try only the forms whose first word starts at each word of the text, longest form first.
 
         One regex alternation of every form is ten times slower: Python's re tries each alternative at
-        every position. Names are matched in lower-cased text (same offsets whenever lower() keeps the
-        length, as it does for all but a few letters); abbreviations are case-sensitive.
+        every position. Names are matched in lower-cased text; abbreviations are case-sensitive.
         """
         self._compile()
         text = fold(text)
         lowered = text.lower()
-        if len(lowered) != len(text):
-            lowered = text
+        if len(lowered) != len(text):  # "İ" lower-cases to two characters: keep offsets aligned
+            lowered = "".join(c.lower()[:1] for c in text)
         found: list[Mention] = []
         for word in _WORD.finditer(text):
             start, key = word.start(), word.group(0)

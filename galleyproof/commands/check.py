@@ -3,8 +3,10 @@ makes, abbreviation slips, duplicated passages, uncited evidential or numeric cl
 figures and citations, and mixed or skipped section numbering.
 
 PATH is a project directory (default: the project around the current directory) or a single .qmd,
-.md or .txt manuscript. Code cells are never executed. Findings listed in the project's
-accepted-findings.yml (id and reason) are reported as accepted and never fail the command.
+.md or .txt manuscript. Code cells are never executed. Findings listed in accepted-findings.yml
+(in the project root, or beside a single manuscript file) by id with a reason are reported as
+accepted and never fail the command. Severities and extra lexicon terms come from galleyproof.yml:
+`claims: {severity: {KIND: error|warning|info}, lexicon: FILE}`.
 """
 
 from __future__ import annotations
