@@ -14,6 +14,7 @@ import json
 import os
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -77,7 +78,11 @@ class Prepared:
 
 def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None = None,
             work_dir: Path | None = None) -> Prepared:
-    """Execute (or load from the cache) every chapter and write the assembled Markdown and figures."""
+    """Execute (or load from the cache) every chapter and write the assembled Markdown and figures.
+
+    Chapters whose cells must run execute concurrently, one kernel each (a kernel spends most of its
+    start-up waiting); a failure is raised for the first failing chapter in book order.
+    """
     reporter = reporter or NullReporter()
     work = work_dir or project.root / CACHE_DIR / WORK_DIR
     (work / "figures").mkdir(parents=True, exist_ok=True)
@@ -86,70 +91,98 @@ def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None 
     prepared = Prepared(project.root, work / MARKDOWN_NAME, work, {}, [], project.bibliography,
                         project.csl, timings={"kernel": 0.0, "execute": 0.0, "pandoc": 0.0, "typst": 0.0})
     cache = CellCache(project.root)
-    defaults = (project.quarto.get("execute") or {}) if isinstance(project.quarto.get("execute"), dict) else {}
-    reporter.stage("chapters", len(project.chapters))
-    bodies, front = [], []
-    for chapter in project.chapters:
-        body, meta = _chapter_markdown(project, chapter, defaults, cache, fresh, prepared, reporter)
-        bodies.append(body)
-        front.append(meta)
-    prepared.metadata = _metadata(project, front[0] if front else {})
+    defaults = project.quarto.get("execute") if isinstance(project.quarto.get("execute"), dict) else {}
+    chapters = [_read_chapter(project, path, defaults) for path in project.chapters]
+    reporter.stage("chapters", len(chapters))
+    _execute(project, chapters, cache, fresh, prepared, reporter)
+    bodies = [_chapter_markdown(project, chapter, prepared) for chapter in chapters]
+    prepared.metadata = _metadata(project, chapters[0].meta if chapters else {})
     atomic_write_text(prepared.markdown, "\n\n".join(b.strip("\n") for b in bodies) + "\n")
     return prepared
 
 
-def _chapter_markdown(project: Project, chapter: Path, defaults: dict, cache: CellCache, fresh: bool,
-                      prepared: Prepared, reporter: Reporter) -> tuple[str, dict]:
-    name = project.relative(chapter)
+@dataclass
+class _Chapter:
+    name: str  # relative to the project root
+    lines: list[str]
+    body_start: int  # index of the first line after the front matter
+    meta: dict[str, Any]
+    defaults: dict[str, Any]  # `execute:` of _quarto.yml and the chapter's front matter
+    cells: list[CodeCell]
+    sources: list[str | None]  # None: `eval: false`
+    outputs: list[list[dict]] = field(default_factory=list)
+
+
+def _read_chapter(project: Project, path: Path, defaults: dict) -> _Chapter:
+    name = project.relative(path)
     try:
-        text = chapter.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ManuscriptError(f"cannot read chapter: {exc}", name) from None
     doc = parse_qmd(text, name)
     lines = text.splitlines()
     meta, start = _front_matter(lines, name)
     chapter_defaults = {**defaults, **(meta.get("execute") or {})}
-    cells = doc.cells
-    for cell in cells:
+    for cell in doc.cells:
         if cell.language.lower() != "python":
             raise ManuscriptError(f"the embedded engine runs Python cells only, not {cell.language!r} "
                                   "(use --engine quarto)", name, cell.line)
+    sources = [c.source if should_evaluate(cell_options(c, chapter_defaults)) else None for c in doc.cells]
+    return _Chapter(name, lines, start, meta, chapter_defaults, doc.cells, sources)
+
+
+def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh: bool, prepared: Prepared,
+             reporter: Reporter) -> None:
+    """Fill each chapter's outputs from the cache or a kernel; record statuses and timings."""
+    kernel = kernel_identity()
+    pending = []
+    for chapter in chapters:
+        keys = cell_keys(chapter.sources, kernel)
+        record = None if fresh or not chapter.cells else cache.lookup(chapter.name, keys)
+        if chapter.cells and record is None:
+            pending.append((chapter, keys))
+            continue
+        chapter.outputs = record.outputs if record else []
+        status = "cached" if record else "no cells"
+        prepared.chapters.append(ChapterStatus(chapter.name, len(chapter.cells), status))
+        reporter.item("chapters", chapter.name, status)
+    if not pending:
+        return
     started = time.perf_counter()
-    outputs, status = _outputs(project, name, cells, chapter_defaults, cache, fresh, prepared)
-    reporter.item("chapters", name, status)
-    prepared.chapters.append(ChapterStatus(name, len(cells), status, time.perf_counter() - started))
-    stem = name.replace("/", "-").rsplit(".", 1)[0]
+    with ThreadPoolExecutor(max_workers=min(len(pending), os.cpu_count() or 1)) as pool:
+        futures = [pool.submit(execute_chapter, chapter.sources, cwd=project.root, chapter=chapter.name,
+                               lines=[c.line for c in chapter.cells]) for chapter, _ in pending]
+        for (chapter, keys), future in zip(pending, futures):
+            run = future.result()  # re-raises the chapter's CellError
+            chapter.outputs = run.outputs
+            inputs = cache.input_hashes(run.reads, exclude=(project.root / CACHE_DIR,))
+            cache.store(ChapterRecord(chapter.name, kernel, keys, run.outputs, inputs))
+            prepared.timings["kernel"] += run.kernel_seconds
+            prepared.timings["execute"] += run.execute_seconds
+            seconds = run.kernel_seconds + run.execute_seconds
+            prepared.chapters.append(ChapterStatus(chapter.name, len(chapter.cells), "executed", seconds))
+            reporter.item("chapters", chapter.name, "executed")
+    prepared.timings["cells_wall"] = time.perf_counter() - started
+    order = {c.name: i for i, c in enumerate(chapters)}
+    prepared.chapters.sort(key=lambda status: order[status.chapter])
+
+
+def _chapter_markdown(project: Project, chapter: _Chapter, prepared: Prepared) -> str:
+    stem = chapter.name.replace("/", "-").rsplit(".", 1)[0]
     replacements = {}
-    for index, (cell, cell_outputs) in enumerate(zip(cells, outputs), 1):
+    for index, (cell, outputs) in enumerate(zip(chapter.cells, chapter.outputs), 1):
         rendered = render_cell(
-            cell, cell_options(cell, chapter_defaults), cell_outputs,
+            cell, cell_options(cell, chapter.defaults), outputs,
             figure_path=lambda n, i=index: prepared.resource_dir / "figures" / f"{stem}-cell{i}-{n}.png",
             figure_ref=lambda p: p.relative_to(prepared.resource_dir).as_posix(),
             html_to_markdown=pandoc.html_to_markdown)
         prepared.figures += rendered.figures
-        replacements[cell.line] = (_closing_fence(lines, cell), rendered.markdown)
-    body = _substitute(lines, start, replacements)
-    if meta.get("title") and meta["title"] != project.title:  # index.qmd often repeats the book title
-        body = f"# {meta['title']}\n\n{body}"
-    return body, meta
-
-
-def _outputs(project: Project, name: str, cells: list[CodeCell], defaults: dict, cache: CellCache,
-             fresh: bool, prepared: Prepared) -> tuple[list[list[dict]], str]:
-    if not cells:
-        return [], "no cells"
-    sources = [c.source if should_evaluate(cell_options(c, defaults)) else None for c in cells]
-    kernel = kernel_identity()
-    keys = cell_keys(sources, kernel)
-    record = None if fresh else cache.lookup(name, keys)
-    if record is not None:
-        return record.outputs, "cached"
-    run = execute_chapter(sources, cwd=project.root, chapter=name, lines=[c.line for c in cells])
-    prepared.timings["kernel"] += run.kernel_seconds
-    prepared.timings["execute"] += run.execute_seconds
-    inputs = cache.input_hashes(run.reads, exclude=(project.root / CACHE_DIR,))
-    cache.store(ChapterRecord(name, kernel, keys, run.outputs, inputs))
-    return run.outputs, "executed"
+        replacements[cell.line] = (_closing_fence(chapter.lines, cell), rendered.markdown)
+    body = _substitute(chapter.lines, chapter.body_start, replacements)
+    title = chapter.meta.get("title")
+    if title and title != project.title:  # index.qmd often repeats the book title
+        body = f"# {title}\n\n{body}"
+    return body
 
 
 def _closing_fence(lines: list[str], cell: CodeCell) -> int:
