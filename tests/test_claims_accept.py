@@ -75,9 +75,20 @@ def test_project_settings_override_severity_and_extend_the_lexicon(project_copy,
     assert main(["check", str(project_copy), "--format", "json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert conflict(result)["severity"] == "warning"
-    (project_copy / "galleyproof.yml").write_text("claims:\n  severity:\n    conflicting-claim: fatal\n",
-                                                  encoding="utf-8")
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("settings", [
+    pytest.param("claims:\n  severity:\n    conflicting-claim: fatal\n", id="unknown-severity"),
+    pytest.param("claims:\n  severity:\n    conflicting-claims: error\n", id="unknown-kind"),
+    pytest.param("claims: strict\n", id="not-a-mapping"),
+    pytest.param("claims:\n  lexicon: missing.yml\n", id="missing-lexicon"),
+])
+def test_bad_claims_settings_exit_2_naming_the_file(project_copy, capsys, settings):
+    (project_copy / "galleyproof.yml").write_text(settings, encoding="utf-8")
     assert main(["check", str(project_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "galleyproof.yml" in err or "missing.yml" in err
 
 
 def test_summary_counts_only_unaccepted_errors(project_copy):

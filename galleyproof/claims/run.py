@@ -25,21 +25,27 @@ from galleyproof.claims.rules import RULES, load
 from galleyproof.claims.sentences import part_of
 from galleyproof.errors import ConfigError, ManuscriptError
 from galleyproof.manuscript.document import Document
-from galleyproof.project import read_yaml
+from galleyproof.project import SETTINGS_FILE, read_yaml
 
 RULES_PATH = Path(__file__).with_name("rules.yaml")
 MANUSCRIPT_SUFFIXES = (".qmd", ".md", ".txt", ".markdown")
 
 
-def load_config(overrides: dict | None = None) -> dict[str, Any]:
-    """rules.yaml, with a project's `claims.severity` overrides applied."""
+def load_config(overrides: dict | None = None, source: Path | None = None) -> dict[str, Any]:
+    """rules.yaml, with a project's `claims.severity` overrides (from `source`, galleyproof.yml) applied."""
     config = copy.deepcopy(read_yaml(RULES_PATH))
+    if overrides is not None and not isinstance(overrides, dict):
+        raise ConfigError("`claims` must be a mapping (severity, lexicon)", source)
     severity = (overrides or {}).get("severity") or {}
     if not isinstance(severity, dict):
-        raise ConfigError("claims.severity must map finding kinds to error, warning or info")
+        raise ConfigError("claims.severity must map finding kinds to error, warning or info", source)
     for kind, level in severity.items():
+        if kind not in config["severity"]:
+            raise ConfigError(f"claims.severity names unknown finding kind {kind!r} "
+                              f"(known: {', '.join(config['severity'])})", source)
         if level not in SEVERITIES:
-            raise ConfigError(f"claims.severity.{kind} must be one of {', '.join(SEVERITIES)}, not {level!r}")
+            raise ConfigError(f"claims.severity.{kind} must be one of {', '.join(SEVERITIES)}, not {level!r}",
+                              source)
         config["severity"][kind] = level
     return config
 
@@ -66,7 +72,9 @@ def check_document(doc: Document, *, lexicon: Lexicon | None = None, config: dic
         findings += load(name).check(context)
     for finding in findings:
         finding.severity = config["severity"].get(finding.kind, "warning")
-    findings.sort(key=lambda f: (SEVERITIES.index(f.severity), f.locations[0].file if f.locations else "",
+    order = {name: index for index, name in enumerate(doc.files)}  # book order, not alphabetical
+    findings.sort(key=lambda f: (SEVERITIES.index(f.severity),
+                                 order.get(f.locations[0].file, len(order)) if f.locations else 0,
                                  f.locations[0].line if f.locations else 0, f.kind))
     stale = apply_accepted(findings, list(accepted))
     return {"findings": [f.as_dict() for f in findings],
@@ -123,9 +131,9 @@ def check_project(project, progress: Callable[[str], None] | None = None) -> dic
     """All chapters of a project, with its lexicon extension, severity overrides and accepted findings."""
     from galleyproof.manuscript.qmd import read_project_document
     settings = project.setting("claims", {}) or {}
+    config = load_config(settings, project.root / SETTINGS_FILE)
     extra = [project.root / settings["lexicon"]] if settings.get("lexicon") else []
     doc = read_project_document(project)
-    config = load_config(settings)
     references = references_in(doc, config) or _project_references(project)
     return check_document(doc, lexicon=load_lexicon(*extra), config=config, root=project.root,
                           references=references, accepted=read_accepted(project.accepted_path), progress=progress)
