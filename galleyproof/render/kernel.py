@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -96,7 +97,9 @@ def execute_chapter(sources: list[str | None], *, cwd: Path, chapter: str, lines
     started = time.perf_counter()
     run = ChapterRun(outputs=[], reads=[], kernel_name=kernel_name)
     try:
-        with client.setup_kernel(env=kernel_env(), cwd=str(cwd)):
+        # The kernel process's own stderr carries only start-up chatter (a TCP transport notice);
+        # what the cells print reaches us through the messaging protocol.
+        with client.setup_kernel(env=kernel_env(), cwd=str(cwd), stderr=subprocess.DEVNULL):
             run.kernel_seconds = time.perf_counter() - started
             executing = time.perf_counter()
             _execute(client, nb, 0, chapter, None)

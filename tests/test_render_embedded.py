@@ -1,0 +1,67 @@
+"""The embedded engine's API for other steps (export): prepare() once, convert() to any format."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from galleyproof.errors import RenderError
+from galleyproof.project import load_project, style_path
+from galleyproof.render.embedded import convert, prepare
+
+pytestmark = pytest.mark.slow
+
+MINI = Path(__file__).parent / "data" / "render" / "mini"
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    root = tmp_path_factory.mktemp("embedded") / "mini"
+    shutil.copytree(MINI, root, ignore=shutil.ignore_patterns("_output", ".galleyproof-cache", "__pycache__"))
+    return prepare(load_project(root))
+
+
+def test_prepared_exposes_markdown_figures_and_metadata(prepared):
+    text = prepared.markdown.read_text(encoding="utf-8")
+    assert "```{python}" not in text and "#| label" not in text  # cells replaced by their outputs
+    assert "@tbl-counts" in text  # cross-references are resolved at conversion, not here
+    [figure] = prepared.figures
+    assert figure.label == "fig-years" and figure.caption == "Counts by group"
+    assert figure.path.is_file() and figure.path.parent.parent == prepared.resource_dir
+    assert prepared.metadata["title"] == "A Small Review of Kindness and Cells"
+    assert prepared.metadata["author"] == [{"name": "Ada Example", "affiliation": "Example University",
+                                            "email": "ada@example.org"}]
+    assert prepared.metadata["keywords"] == ["kindness", "cells"]
+    assert prepared.timings["kernel"] > 0
+
+
+def test_jats_has_structured_references(prepared, tmp_path):
+    xml = convert(prepared, "jats", tmp_path / "article.xml").read_text(encoding="utf-8")
+    assert "<element-citation" in xml and '<pub-id pub-id-type="doi">10.1038/nri3042</pub-id>' in xml
+    assert '<xref alt="Table 1" rid="tbl-counts"' in xml or 'rid="tbl-counts"' in xml
+
+
+def test_metadata_override_anonymises_the_pdf(prepared, tmp_path):
+    named = pypdf.PdfReader(convert(prepared, "pdf", tmp_path / "named.pdf"))
+    anonymous = pypdf.PdfReader(convert(prepared, "pdf", tmp_path / "anon.pdf", metadata={"author": []}))
+    assert named.metadata.get("/Author") == "Ada Example"
+    assert "/Author" not in anonymous.metadata
+    assert "Ada Example" not in anonymous.pages[0].extract_text()
+
+
+def test_another_citation_style(prepared, tmp_path):
+    text = convert(prepared, "plain", tmp_path / "nature.txt", csl=style_path("nature")).read_text(encoding="utf-8")
+    assert "(Neff, 2003)" not in text and "Nature Reviews Immunology" in text
+
+
+def test_typst_source_keeps_our_numbering(prepared, tmp_path):
+    typ = convert(prepared, "typst", tmp_path / "book.typ").read_text(encoding="utf-8")
+    assert "#set figure(numbering: none)" in typ and "Figure 1: Counts by group" in typ
+
+
+def test_unknown_format_is_refused(prepared, tmp_path):
+    with pytest.raises(RenderError, match="epub"):
+        convert(prepared, "epub", tmp_path / "book.epub")
