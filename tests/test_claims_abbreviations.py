@@ -67,3 +67,19 @@ def test_near_misses(text):
     kinds = {f["kind"] for f in check_text(text)["findings"]}
     assert not kinds & {"abbreviation-used-before-definition", "abbreviation-defined-differently",
                         "abbreviation-unused"}
+
+
+def test_defined_only_in_the_abstract_but_used_in_the_body():
+    text = """
+    # Abstract
+
+    Loneliness raises interleukin-6 (IL-6).
+
+    # 1 Results
+
+    IL-6 rose in lonely adults [@a2020].
+    """
+    found = check_text(text)["findings"]
+    assert [(f["kind"], [loc["line"] for loc in f["locations"]]) for f in found] == [
+        ("abbreviation-used-before-definition", [7, 3])]
+    assert "only in the abstract" in found[0]["message"]

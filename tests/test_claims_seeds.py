@@ -12,7 +12,7 @@ from conftest import seed_path
 from galleyproof.claims.run import check_path, check_project
 from galleyproof.project import load_project
 
-CONTROL = Path(__file__).parent / "data" / "claims" / "control.qmd"
+CONTROLS = Path(__file__).parent / "data" / "claims"
 
 
 def line_of(path: Path, phrase: str) -> int:
@@ -101,8 +101,10 @@ def test_seed_002_uncited_percentages_and_study_counts():
     assert all(f["locations"][0]["line"] > 0 for f in uncited)
 
 
-def test_the_control_manuscript_has_no_finding_at_all():
-    result = check_path(CONTROL)
+@pytest.mark.parametrize("name", ["control.qmd", "control-authoryear.md"])
+def test_the_control_manuscripts_have_no_finding_at_all(name):
+    # control.qmd: pandoc citations; control-authoryear.md: the seeds' plain-text form with a reference list
+    result = check_path(CONTROLS / name)
     assert result["findings"] == [], [f["message"] for f in result["findings"]]
     assert result["summary"]["total"] == 0
 

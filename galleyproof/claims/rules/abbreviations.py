@@ -111,32 +111,45 @@ def _scope_findings(short: str, defs: list[Definition], sentences: list[Sentence
     return [Finding("abbreviation-used-before-definition", message, [_loc(used), _loc(first.sentence)], [short])]
 
 
+def _abstract_only(short: str, defs: list[Definition], body: list[Sentence]) -> list[Finding]:
+    used = _uses(short, body)
+    if not used:
+        return []
+    first, where = defs[0], used[0][2]
+    message = (f"{short} is used at {where.file}:{where.line} but defined only in the abstract "
+               f"({first.sentence.file}:{first.sentence.line}), which readers of the body may skip.")
+    return [Finding("abbreviation-used-before-definition", message, [_loc(where), _loc(first.sentence)], [short])]
+
+
 def check(ctx: CheckContext) -> list[Finding]:
     scopes = {"abstract": [s for s in ctx.sentences if s.part == "abstract"],
               "body": [s for s in ctx.sentences if s.part != "abstract"]}
     findings = []
-    all_defs: dict[str, list[Definition]] = {}
-    any_use: dict[str, bool] = {}
-    for sentences in scopes.values():
-        defs = _definitions(sentences)
-        by_short: dict[str, list[Definition]] = {}
-        for d in defs:
-            by_short.setdefault(d.short, []).append(d)
-        for short, group in by_short.items():
-            findings += _scope_findings(short, group, sentences)
-            all_defs.setdefault(short, []).extend(group)
-            any_use[short] = any_use.get(short, False) or bool(_uses(short, sentences))
-    for short, defs in all_defs.items():
-        first = defs[0]
-        differing = [d for d in defs[1:] if fuzz.token_set_ratio(d.long.lower(), first.long.lower()) < 80]
-        if differing:
-            other = differing[0]
-            message = (f"{short} is defined as \"{first.long}\" at {first.sentence.file}:{first.sentence.line} "
-                       f"but as \"{other.long}\" at {other.sentence.file}:{other.sentence.line}.")
-            findings.append(Finding("abbreviation-defined-differently", message,
-                                    [_loc(first.sentence), _loc(other.sentence)], [short]))
-        if not any_use[short]:
+    defined: dict[str, dict[str, list[Definition]]] = {}
+    for scope, sentences in scopes.items():
+        for definition in _definitions(sentences):
+            defined.setdefault(definition.short, {}).setdefault(scope, []).append(definition)
+    for short, by_scope in defined.items():
+        for scope, defs in by_scope.items():
+            findings += _scope_findings(short, defs, scopes[scope])
+        if "body" not in by_scope:
+            findings += _abstract_only(short, by_scope["abstract"], scopes["body"])
+        defs = [d for scope in ("abstract", "body") for d in by_scope.get(scope, [])]
+        findings += _differently(short, defs)
+        if not _uses(short, ctx.sentences):
             places = ", ".join(f"{d.sentence.file}:{d.sentence.line}" for d in defs)
-            message = f"{short} (\"{first.long}\") is defined at {places} but never used."
+            message = f"{short} (\"{defs[0].long}\") is defined at {places} but never used."
             findings.append(Finding("abbreviation-unused", message, [_loc(d.sentence) for d in defs], [short]))
     return findings
+
+
+def _differently(short: str, defs: list[Definition]) -> list[Finding]:
+    first = defs[0]
+    differing = [d for d in defs[1:] if fuzz.token_set_ratio(d.long.lower(), first.long.lower()) < 80]
+    if not differing:
+        return []
+    other = differing[0]
+    message = (f"{short} is defined as \"{first.long}\" at {first.sentence.file}:{first.sentence.line} "
+               f"but as \"{other.long}\" at {other.sentence.file}:{other.sentence.line}.")
+    return [Finding("abbreviation-defined-differently", message, [_loc(first.sentence), _loc(other.sentence)],
+                    [short])]
