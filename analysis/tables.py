@@ -1,8 +1,8 @@
-"""DataFrames shown in the document: HTML with citations the build turns into real ones.
+"""DataFrames shown in the document: HTML tables whose citation cells the build formats.
 
-The embedded engine converts a cell's text/html table to Pandoc Markdown, and reads
-`<span class="citation" data-cites="key">` (what pandoc itself writes for a citation) as a citation,
-so citeproc formats it and it links to the reference list in HTML, PDF and DOCX alike.
+Both engines read Markdown from a `data-qmd` attribute in an HTML table cell (Quarto's convention,
+https://quarto.org/docs/authoring/tables.html, "HTML Tables"), so `[@key]` there becomes a real
+citation, formatted by citeproc and linked to the reference list in HTML, PDF and DOCX alike.
 """
 
 from __future__ import annotations
@@ -14,8 +14,12 @@ from IPython.display import HTML
 
 
 def cite(keys) -> str:
+    """`["a", "b"]` -> a span whose Markdown is `[@a; @b]` (the keys show as text where nothing parses it)."""
     keys = list(keys)
-    return f'<span class="citation" data-cites="{escape(" ".join(keys))}">{escape("; ".join(keys))}</span>' if keys else ""
+    if not keys:
+        return ""
+    markdown = "[" + "; ".join(f"@{k}" for k in keys) + "]"
+    return f'<span data-qmd="{escape(markdown)}">{escape("; ".join(keys))}</span>'
 
 
 def show(frame: pd.DataFrame, cite_columns: tuple[str, ...] = ()) -> HTML:

@@ -66,6 +66,9 @@ def test_html_table_becomes_a_captioned_pipe_table(tmp_path):
     assert "style" not in markdown
 
 
-def test_html_citation_spans_become_citations(tmp_path):
-    html = '<table><tr><th>p</th></tr><tr><td><span class="citation" data-cites="a2001 b2002">x</span></td></tr></table>'
-    assert "[@a2001; @b2002]" in html_to_markdown(html)
+def test_markdown_in_data_qmd_is_parsed_as_quarto_does(tmp_path):
+    html = ('<table><tr><th>p</th></tr><tr><td><span data-qmd="[@a2001; @b2002] and *x*">a2001</span></td></tr>'
+            '<tr><td><span>plain [@c2003]</span></td></tr></table>')
+    markdown = html_to_markdown(html)
+    assert "[@a2001; @b2002] and *x*" in markdown
+    assert "\\[@c2003\\]" in markdown  # without data-qmd, text stays text

@@ -40,8 +40,8 @@ def run_pandoc(args: list[str], *, stdin: str | None = None, cwd: Path | None = 
 def html_to_markdown(html: str) -> str:
     """An HTML fragment (a DataFrame's table) as Pandoc Markdown, so it reaches PDF and DOCX too.
 
-    `<span class="citation" data-cites="key">` (what pandoc's own HTML writer emits) becomes `[@key]`.
+    Markdown in `data-qmd` attributes is parsed, as Quarto does (html_tables.lua).
     """
     text, _ = run_pandoc(["-f", "html-raw_html", "-t", "markdown-simple_tables-multiline_tables", "--wrap=none", "--columns=10000",
-                          "--lua-filter", str(FILTERS / "html_cites.lua")], stdin=html)
+                          "--lua-filter", str(FILTERS / "html_tables.lua")], stdin=html)
     return text.strip("\n")
