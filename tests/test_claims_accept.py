@@ -98,3 +98,14 @@ def test_summary_counts_only_unaccepted_errors(project_copy):
         f"accepted:\n  - id: {finding['id']}\n    reason: reviewed\n", encoding="utf-8")
     summary = check_project(load_project(project_copy))["summary"]
     assert (summary["errors"], summary["open"]["error"], summary["accepted"]) == (0, 0, 1)
+
+
+def test_a_single_chapter_uses_its_projects_acceptances(project_copy):
+    from galleyproof.claims.run import check_path
+    duplicate = next(f for f in check_project(load_project(project_copy))["findings"]
+                     if f["kind"] == "duplicate-passage")
+    (project_copy / "accepted-findings.yml").write_text(
+        f"accepted:\n  - id: {duplicate['id']}\n    reason: the author keeps both on purpose\n", encoding="utf-8")
+    chapter = next((project_copy / "chapters").glob("02-*.qmd"))
+    [alone] = [f for f in check_path(chapter)["findings"] if f["kind"] == "duplicate-passage"]
+    assert alone["id"] == duplicate["id"] and alone["accepted"] is True

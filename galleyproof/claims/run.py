@@ -158,10 +158,19 @@ def read_manuscript(path: Path) -> tuple[Document, list[str], dict[str, set[int]
         from galleyproof.manuscript.qmd import read_qmd
         return read_qmd(path, path.name), [], {}
     from galleyproof.manuscript.source import load_source
-    source = load_source(path)
+    source = load_source(path, path.name)
     references = [f"{r.first_author}, ({r.year})" for r in source.references if r.authors]
     lines = {source.file: {r.line for r in source.references if r.line}}
     return source.document, references, lines
+
+
+def _accepted_path(path: Path) -> Path:
+    """The project's accepted-findings.yml when the file lies in a project, else the one beside it."""
+    from galleyproof.project import ACCEPTED_FILE, find_root
+    try:
+        return find_root(path.parent) / ACCEPTED_FILE
+    except ConfigError:
+        return path.parent / ACCEPTED_FILE
 
 
 def check_path(path: Path | str, progress: Callable[[str], None] | None = None) -> dict:
@@ -175,7 +184,7 @@ def check_path(path: Path | str, progress: Callable[[str], None] | None = None) 
     if path.suffix.lower() not in MANUSCRIPT_SUFFIXES:
         raise ManuscriptError(f"cannot check a {path.suffix or 'suffix-less'} file; give a .qmd, .md or .txt "
                               "manuscript or a project directory", path)
-    accepted = read_accepted(path.parent / "accepted-findings.yml")
+    accepted = read_accepted(_accepted_path(path))
     doc, references, reference_lines = read_manuscript(path)
     return check_document(doc, root=path.parent, references=references or None, reference_lines=reference_lines,
                           accepted=accepted, progress=progress)
