@@ -12,6 +12,8 @@ KIND = "uncited-claim"
                  id="meta-analysis-percentages"),
     pytest.param("Dozens of clinical studies show less anxiety.", ["Dozens of clinical studies"], id="dozens"),
     pytest.param("Research indicates that training helps.", [], id="research-indicates"),
+    pytest.param("Research from the University of Oxford's centre indicates that it helps.", [],
+                 id="research-from-somewhere-indicates"),
     pytest.param("Mindfulness can cut relapse rates by up to 43%.", ["43%"], id="bare-percentage"),
     pytest.param("Twelve of them, in fact 12 trials, enrolled adults.", ["12 trials"], id="count-of-trials"),
     pytest.param("Training has been shown to reduce amygdala reactivity.", [], id="has-been-shown"),
