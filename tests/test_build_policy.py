@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
+from galleyproof.cli import main
 from galleyproof.errors import UsageError
 from galleyproof.render.pipeline import policy_failures
 
@@ -34,3 +38,22 @@ def test_policy(audit_data, check, fail_on, expected):
 def test_unknown_status_is_a_usage_error():
     with pytest.raises(UsageError, match="mismatched"):
         policy_failures(audit(verified=1), None, "mismatched")
+
+
+MINI = Path(__file__).parent / "data" / "render" / "mini"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args, exit_code", [
+    pytest.param([], 0, id="not-strict"),
+    pytest.param(["--strict"], 0, id="strict-default-threshold"),  # offline without a lock: all unverified
+    pytest.param(["--strict", "--fail-on", "unverified"], 1, id="strict-unverified-fails"),
+])
+def test_strict_build_exit_code(tmp_path, capsys, args, exit_code):
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    assert main(["build", "--project", str(root), "--to", "html", "--offline", *args]) == exit_code
+    out = capsys.readouterr().out
+    assert ("strict: audit: 3 references unverified" in out) is (exit_code == 1)
+    assert (root / "_output" / "manuscript.html").is_file()  # outputs are written either way
+    assert (root / "_output" / "reports" / "audit.json").is_file()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from jupyter_client.kernelspec import NoSuchKernel
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -112,10 +113,9 @@ def execute_chapter(sources: list[str | None], *, cwd: Path, chapter: str, lines
         run.kernel_seconds += time.perf_counter() - stopping
     except DeadKernelError as exc:
         raise CellError(f"the Jupyter kernel died: {exc}", chapter) from None
-    except RuntimeError as exc:
-        if isinstance(exc, (CellError,)):
-            raise
-        raise RenderError(f"cannot start the Jupyter kernel {kernel_name!r}: {exc}", chapter) from None
+    except NoSuchKernel:
+        raise RenderError(f"no Jupyter kernel named {kernel_name!r} is installed (ipykernel provides "
+                          "'python3')", chapter) from None
     run.outputs = [list(nb.cells[i].outputs) for i in range(1, len(sources) + 1)]
     run.reads = _reported_reads(nb.cells[-1].outputs)
     return run
