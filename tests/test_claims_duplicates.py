@@ -32,3 +32,18 @@ def test_a_lightly_edited_copy_is_still_found():
 ])
 def test_near_misses(text):
     assert of_kind(text, KIND) == []
+
+
+def test_a_long_sentence_pasted_into_another_paragraph_is_found():
+    sentence = ("Sustained activation of the hypothalamic-pituitary-adrenal axis and prolonged cortisol secretion "
+                "result from both pervasive self-criticism and chronic psychological stress in adults.")
+    text = (f"Intro words here. {sentence} More words follow in this first paragraph [@a].\n\n"
+            f"A different opening sentence for the conclusion. {sentence}\n")
+    [finding] = of_kind(text, KIND)
+    assert [loc["line"] for loc in finding["locations"]] == [1, 3]
+    assert finding["locations"][0]["text"] == sentence
+
+
+def test_short_repeated_sentences_are_not_passages():
+    text = "Self-compassion helps [@a]. It is learnable.\n\nOther text entirely. Self-compassion helps [@a].\n"
+    assert of_kind(text, KIND) == []

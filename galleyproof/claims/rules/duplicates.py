@@ -1,7 +1,8 @@
 """Duplicated or near-duplicated passages: paragraphs repeated elsewhere in the manuscript.
 
 Similarity is rapidfuzz's normalised Indel ratio (0-100) over whitespace- and case-normalised text;
-runs of consecutive repeated paragraphs are reported once, as one passage and its copy.
+runs of consecutive repeated paragraphs are reported once, as one passage and its copy. A long
+sentence repeated inside otherwise different paragraphs is reported as well.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ def check(ctx: CheckContext) -> list[Finding]:
         else:
             runs.append([(i, j, score)])
     findings = []
+    paired = {paras[i].index for run in runs for i, _, _ in run} | {paras[j].index for run in runs for _, j, _ in run}
+    findings += _sentences(ctx, paired, threshold, int(settings.get("min_sentence_words", 20)))
     for run in runs:
         first = [paras[i] for i, _, _ in run]
         second = [paras[j] for _, j, _ in run]
@@ -55,4 +58,17 @@ def check(ctx: CheckContext) -> list[Finding]:
         locations = [Location(a.file, a.line, a.section, " ".join(p.block.text for p in first)),
                      Location(b.file, b.line, b.section, " ".join(p.block.text for p in second))]
         findings.append(Finding("duplicate-passage", message, locations, []))
+    return findings
+
+
+def _sentences(ctx: CheckContext, paired: set[int], threshold: float, min_words: int) -> list[Finding]:
+    sentences = [s for s in ctx.sentences if s.block not in paired and len(s.text.split()) >= min_words]
+    findings = []
+    for i, j, score in _pairs([_norm(s.text) for s in sentences], threshold):
+        a, b = sentences[i], sentences[j]
+        message = (f"The sentence at {a.file}:{a.line} is repeated at {b.file}:{b.line} ({score:.0f}% similar): "
+                   f"\"{quote(a.as_written, 60)}\".")
+        findings.append(Finding("duplicate-passage", message,
+                                [Location(a.file, a.line, a.section, a.as_written),
+                                 Location(b.file, b.line, b.section, b.as_written)], []))
     return findings
