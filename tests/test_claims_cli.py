@@ -65,3 +65,10 @@ def test_help_explains_the_command(capsys):
     assert main(["check", "--help"]) == 0
     out = capsys.readouterr().out
     assert "accepted-findings.yml" in out and "--fail-on" in out
+
+
+def test_docs_list_every_finding_kind(repo_root):
+    from galleyproof.claims.run import load_config
+    doc = (repo_root / "docs" / "check.md").read_text(encoding="utf-8")
+    for kind, severity in load_config()["severity"].items():
+        assert f"| `{kind}` | {severity} |" in doc, kind
