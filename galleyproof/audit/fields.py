@@ -31,6 +31,7 @@ def stopwords() -> frozenset[str]:
     return frozenset(data["stopwords"])
 
 
+@lru_cache(maxsize=65536)  # names and journals recur across a bibliography
 def fold(text: str) -> str:
     """Tags, entities, LaTeX, accents, case and punctuation removed: 'Crème <i>de</i> {\\'E}té' -> 'creme de ete'."""
     if not text:
