@@ -54,3 +54,13 @@ def test_an_entity_only_in_the_conclusion_is_found():
 ])
 def test_near_misses_are_not_flagged(text):
     assert of_kind(text, KIND) == []
+
+
+def test_a_front_matter_abstract_is_a_summary(tmp_path):
+    from galleyproof.claims.run import check_path
+    path = tmp_path / "article.qmd"
+    path.write_text("---\ntitle: T\nabstract: |\n  Self-compassion lowers interleukin-6 and cortisol.\n---\n\n"
+                    "# 1 Body\n\nSelf-compassion lowers cortisol [@a2020].\n", encoding="utf-8")
+    [finding] = [f for f in check_path(path)["findings"] if f["kind"] == KIND]
+    assert finding["entities"] == ["interleukin-6"]
+    assert (finding["locations"][0]["line"], finding["locations"][0]["section"]) == (3, "Abstract")

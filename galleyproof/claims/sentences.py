@@ -97,10 +97,24 @@ def _line_of(block: Block, sentence: str, root: Path | None) -> int:
     return block.line
 
 
+def front_matter_abstract(doc: Document, root: Path | None) -> Block | None:
+    """`abstract:` in the front matter (Quarto's article form) as a block of the Abstract section."""
+    abstract = doc.metadata.get("abstract") if doc.files else None
+    if not isinstance(abstract, str) or not abstract.strip():
+        return None
+    lines = _source_lines(str((root / doc.files[0]).resolve())) if root else ()
+    line = next((n for n, text in enumerate(lines, 1) if text.startswith("abstract:")), 1)
+    return Block("paragraph", " ".join(abstract.split()), doc.files[0], line, line, "Abstract")
+
+
 def paragraphs(doc: Document, parts: dict[str, list[str]], root: Path | None = None) -> list[Paragraph]:
     """Every prose block as sentences; blocks in skipped sections (references, keywords) are left out."""
     result = []
-    for index, block in enumerate(doc.blocks):
+    blocks = list(doc.blocks)
+    extra = front_matter_abstract(doc, root)
+    if extra:
+        blocks.insert(0, extra)
+    for index, block in enumerate(blocks):
         part = part_of(block.section, parts)
         if part == "skip":
             continue
