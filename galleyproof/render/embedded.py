@@ -71,10 +71,6 @@ class Prepared:
     timings: dict[str, float] = field(default_factory=dict)  # kernel, execute, pandoc, typst (seconds)
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def executed(self) -> list[str]:
-        return [c.chapter for c in self.chapters if c.status == "executed"]
-
 
 def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None = None,
             work_dir: Path | None = None) -> Prepared:

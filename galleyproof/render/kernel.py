@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -66,7 +66,6 @@ class ChapterRun:
     kernel_seconds: float = 0.0
     execute_seconds: float = 0.0
     kernel_name: str = KERNEL_NAME
-    extra: dict = field(default_factory=dict)
 
 
 def kernel_identity(kernel_name: str = KERNEL_NAME) -> str:

@@ -94,6 +94,11 @@ def output_stem(project: Project) -> str:
 def build(project: Project, *, engine: str = "auto", formats: tuple[str, ...] | list[str] | None = None,
           fresh: bool = False, strict: bool = False, fail_on: str = "mismatch", offline: bool | None = None,
           reporter: Reporter | None = None) -> BuildResult:
+    """Build `project` into its output directory; see the module docstring for the order of steps.
+
+    `formats` defaults to the `format:` keys of _quarto.yml; `offline` audits from the lock file only.
+    Raises InputError subclasses for bad input, CellError/RenderError when rendering fails.
+    """
     reporter = reporter or NullReporter()
     started = time.perf_counter()
     formats = tuple(formats or [f for f in project.formats if f in BUILD_FORMATS] or BUILD_FORMATS)
