@@ -50,3 +50,18 @@ def test_a_citation_earlier_in_the_paragraph_does_not_cover_a_later_claim():
     text = "Cortisol rises under stress (Irwin & Cole, 2011). Moreover, studies of the community suggest more.\n"
     [finding] = of_kind(text, KIND)
     assert finding["locations"][0]["text"].startswith("Moreover")
+
+
+def test_figures_in_the_authors_own_results_need_no_citation():
+    text = """
+    # 2 Methods
+
+    Of the 120 participants, 58% were women.
+
+    # 3 Results
+
+    Anxiety fell by 21% in the training arm. Studies show similar effects elsewhere.
+    """
+    [finding] = of_kind(text, KIND)
+    assert finding["locations"][0]["text"] == "Studies show similar effects elsewhere."
+    assert finding["entities"] == []

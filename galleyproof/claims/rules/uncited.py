@@ -5,7 +5,8 @@ trials need a source. A citation in the sentence itself or later in the same par
 often cite once at the end of a paragraph); one only earlier in the paragraph does not. A paragraph
 followed directly by a reference entry (web pages that print each claim's reference under it, like
 seed 003) counts as cited.
-The cue patterns are data in rules.yaml (`evidential_patterns`, `quantity_patterns`).
+Figures in sections that report the authors' own data (Methods, Results: `own_data_sections`) need
+no citation. The cue patterns are data in rules.yaml (`evidential_patterns`, `quantity_patterns`).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ def _compile(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
 def check(ctx: CheckContext) -> list[Finding]:
     evidential = _compile(tuple(ctx.config.get("evidential_patterns") or ()))
     quantities = _compile(tuple(ctx.config.get("quantity_patterns") or ()))
+    own_data = _compile(tuple(ctx.config.get("own_data_sections") or ()))
     findings = []
     for paragraph in ctx.paragraphs:
+        own = any(p.search(re.sub(r"^[\d.\-\s]+", "", paragraph.block.section)) for p in own_data)
         sentences = paragraph.sentences
         block = paragraph.block
         followed = bool(ctx.reference_lines.get(block.file, set()) & {block.end_line + 1, block.end_line + 2})
@@ -38,7 +41,7 @@ def check(ctx: CheckContext) -> list[Finding]:
             if cited:
                 continue
             cues = [m.group(0) for p in evidential for m in p.finditer(sentence.text)]
-            numbers = [m.group(0) for p in quantities for m in p.finditer(sentence.text)]
+            numbers = [] if own else [m.group(0) for p in quantities for m in p.finditer(sentence.text)]
             if not cues and not numbers:
                 continue
             what = []
