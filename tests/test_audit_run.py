@@ -251,3 +251,17 @@ def test_cli_writes_json_to_output(scenario, tmp_path):
     out = tmp_path / "audit.json"
     main(["audit", str(bib), "--offline", "--lock", str(lock), "--format", "json", "-o", str(out)])
     assert json.loads(out.read_text())["summary"]["mode"] == "offline"
+
+
+def test_summary_frame_counts_every_status(scenario):
+    from galleyproof.audit.summary import references_frame, summary_frame
+
+    _, url, bib, lock = scenario
+    audit = audit_path(bib, crossref_url=url, datacite_url=url, lock_path=lock, policy=FAST)
+    frame = summary_frame(audit)
+    assert list(frame["status"]) == list(STATUSES)
+    expected = {s: list(EXPECTED.values()).count(s) for s in STATUSES}
+    assert dict(zip(frame["status"], frame["count"])) == expected
+    assert abs(frame["share"].sum() - 1.0) < 1e-9
+    refs = references_frame(audit)
+    assert list(refs["key"]) == list(EXPECTED) and list(refs["status"]) == list(EXPECTED.values())

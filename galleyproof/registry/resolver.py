@@ -44,14 +44,26 @@ class Lookup:
 
 
 def probe(url: str, timeout: float) -> str:
-    """'' when a TCP connection to the URL's host opens within `timeout`, else the reason."""
+    """'' when a TCP connection to the URL's host opens within `timeout`, else the reason.
+
+    Name resolution is not covered by a socket timeout, so the whole probe runs in a daemon
+    thread that we stop waiting for after `timeout`.
+    """
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    try:
-        socket.create_connection((parts.hostname or "", port), timeout=timeout).close()
-    except OSError as exc:
-        return f"{parts.hostname}:{port} unreachable ({exc.strerror or type(exc).__name__})"
-    return ""
+    outcome = [f"{parts.hostname}:{port} did not answer within {timeout:g} s"]
+
+    def connect() -> None:
+        try:
+            socket.create_connection((parts.hostname or "", port), timeout=timeout).close()
+            outcome[0] = ""
+        except OSError as exc:
+            outcome[0] = f"{parts.hostname}:{port} unreachable ({exc.strerror or type(exc).__name__})"
+
+    thread = threading.Thread(target=connect, name="galleyproof-probe", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return outcome[0]
 
 
 class Resolver:
