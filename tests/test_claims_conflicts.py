@@ -113,3 +113,13 @@ def test_not_only_is_no_negation():
     Mindfulness training reduces IL-6 in older adults [@b2021].
     """
     assert of_kind(text, KIND) == []
+
+
+def test_verb_lemmas_cover_their_regular_forms():
+    text = """
+    Loneliness heightened IL-6 in older adults [@a2020].
+
+    Loneliness mitigates IL-6 according to one trial [@b2021].
+    """
+    [finding] = of_kind(text, KIND)
+    assert "heightened" in finding["message"] and "mitigates" in finding["message"]

@@ -42,8 +42,22 @@ def _patterns(relations_key: tuple, negations: tuple, breaks: tuple):
     return cue_re, direction, neg_re, break_re
 
 
+def inflect(verb: str) -> list[str]:
+    """Regular English forms of a verb lemma: reduce -> reduces, reduced, reducing."""
+    if verb.endswith("e"):
+        return [verb, verb + "s", verb + "d", verb[:-1] + "ing"]
+    if verb.endswith("y") and verb[-2:-1] not in "aeiou":
+        return [verb, verb[:-1] + "ies", verb[:-1] + "ied", verb + "ing"]
+    if verb.endswith(("ss", "sh", "ch", "x")):
+        return [verb, verb + "es", verb + "ed", verb + "ing"]
+    return [verb, verb + "s", verb + "ed", verb + "ing"]
+
+
 def _compiled(config: dict):
-    relations = tuple((d, tuple(p)) for d, p in sorted((config.get("relations") or {}).items()))
+    phrases: dict[str, list[str]] = {str(d): list(p) for d, p in (config.get("relations") or {}).items()}
+    for direction, verbs in (config.get("relation_verbs") or {}).items():
+        phrases.setdefault(str(direction), []).extend(form for verb in verbs for form in inflect(verb))
+    relations = tuple((d, tuple(dict.fromkeys(p))) for d, p in sorted(phrases.items()))
     return _patterns(relations, tuple(config.get("negations") or ()), tuple(config.get("clause_breaks") or (";",)))
 
 
