@@ -65,3 +65,12 @@ def test_typst_source_keeps_our_numbering(prepared, tmp_path):
 def test_unknown_format_is_refused(prepared, tmp_path):
     with pytest.raises(RenderError, match="epub"):
         convert(prepared, "epub", tmp_path / "book.epub")
+
+
+def test_quarto_format_options_reach_pandoc(prepared, tmp_path):
+    # The fixture's _quarto.yml asks for a table of contents in HTML only.
+    assert prepared.options["html"] == {"toc": True, "number-sections": False}
+    html = convert(prepared, "html", tmp_path / "book.html").read_text(encoding="utf-8")
+    assert '<nav id="TOC"' in html and 'href="#sec-vagal"' in html.split("</nav>")[0]
+    typ = convert(prepared, "pdf", tmp_path / "book.pdf")
+    assert "Contents" not in pypdf.PdfReader(typ).pages[0].extract_text()

@@ -38,7 +38,7 @@ MARKDOWN_NAME = "manuscript.md"
 METADATA_KEYS = ("title", "subtitle", "author", "date", "abstract", "keywords", "lang", "abstract-title")
 # Output format -> pandoc writer and options (pandoc manual, "Options"; JATS per NOTES.md).
 WRITERS: dict[str, list[str]] = {
-    "html": ["-t", "html5", "--standalone", "--embed-resources", "--toc", "--section-divs"],
+    "html": ["-t", "html5", "--standalone", "--embed-resources", "--section-divs"],
     "docx": ["-t", "docx"],
     "typst": ["-t", "typst", "--standalone"],
     "pdf": ["-t", "typst", "--standalone"],
@@ -67,6 +67,7 @@ class Prepared:
     figures: list[Figure]
     bibliography: Path | None
     csl: Path | None
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # format -> `format:` options of _quarto.yml
     chapters: list[ChapterStatus] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)  # kernel, execute, pandoc, typst (seconds)
     warnings: list[str] = field(default_factory=list)
@@ -93,6 +94,7 @@ def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None 
     _execute(project, chapters, cache, fresh, prepared, reporter)
     bodies = [_chapter_markdown(project, chapter, prepared) for chapter in chapters]
     prepared.metadata = _metadata(project, chapters[0].meta if chapters else {})
+    prepared.options = _format_options(project)
     atomic_write_text(prepared.markdown, "\n\n".join(b.strip("\n") for b in bodies) + "\n")
     return prepared
 
@@ -220,6 +222,25 @@ def _metadata(project: Project, first_front: dict) -> dict[str, Any]:
     return meta
 
 
+def _format_options(project: Project) -> dict[str, dict[str, Any]]:
+    """Per format, the Quarto options we honour: top-level `number-sections`/`toc`, then `format.<fmt>`."""
+    formats = project.quarto.get("format") if isinstance(project.quarto.get("format"), dict) else {}
+    shared = {k: project.quarto[k] for k in ("toc", "toc-depth", "number-sections") if k in project.quarto}
+    return {fmt: {**shared, **(formats[fmt] if isinstance(formats.get(fmt), dict) else {})}
+            for fmt in ("html", "pdf", "docx")}
+
+
+def _pandoc_options(options: dict[str, Any]) -> list[str]:
+    """Quarto format options that are pandoc options of the same name (Quarto reference, "Table of Contents",
+    "Numbering")."""
+    args = ["--toc"] if options.get("toc") else []
+    if options.get("toc") and options.get("toc-depth"):
+        args.append(f"--toc-depth={int(options['toc-depth'])}")
+    if options.get("number-sections"):
+        args.append("--number-sections")
+    return args
+
+
 def _format_metadata(metadata: dict[str, Any], fmt: str) -> dict[str, Any]:
     """Pandoc's Typst template reads author.name/affiliation/email; the others print `author` as text."""
     meta = dict(metadata)
@@ -248,7 +269,8 @@ def convert(prepared: Prepared, fmt: str, out_path: Path, *, csl: Path | None = 
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         yaml.safe_dump(meta, handle, allow_unicode=True, sort_keys=True)
     target = prepared.resource_dir / f".{out_path.stem}.typ" if fmt == "pdf" else out_path
-    args = ["-f", "markdown", str(prepared.markdown), *WRITERS[fmt], "-o", str(target),
+    args = ["-f", "markdown", str(prepared.markdown), *WRITERS[fmt],
+            *_pandoc_options(prepared.options.get(fmt, {})), "-o", str(target),
             "--metadata-file", meta_file, "--lua-filter", str(pandoc.FILTERS / "xref.lua"),
             f"--resource-path={prepared.resource_dir}{os.pathsep}{prepared.root}"]
     if prepared.bibliography:
