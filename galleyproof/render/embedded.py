@@ -295,7 +295,8 @@ def _typst_pdf(prepared: Prepared, typ: Path, out_path: Path) -> None:
 
     started = time.perf_counter()
     try:
-        typst.compile(str(typ), output=str(out_path), root=str(prepared.root),
+        # Typst's embedded fonts only, and a fixed date: the same PDF bytes on any machine.
+        typst.compile(str(typ), output=str(out_path), root=str(prepared.root), ignore_system_fonts=True,
                       timestamp=int(SOURCE_DATE_EPOCH))
     except Exception as exc:  # the binding raises a plain RuntimeError carrying Typst's diagnostics
         raise RenderError(f"typst failed: {exc}", typ) from None
