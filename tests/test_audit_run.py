@@ -265,3 +265,15 @@ def test_summary_frame_counts_every_status(scenario):
     assert abs(frame["share"].sum() - 1.0) < 1e-9
     refs = references_frame(audit)
     assert list(refs["key"]) == list(EXPECTED) and list(refs["status"]) == list(EXPECTED.values())
+
+
+def test_a_qmd_is_audited_through_its_bibliography_front_matter(tmp_path, sample_works):
+    (tmp_path / "refs.bib").write_text(bibtex_entry(sample_works[EARLY], "early"))
+    qmd = tmp_path / "paper.qmd"
+    qmd.write_text("---\ntitle: Paper\nbibliography: refs.bib\n---\n\nSee [@early] and [@missing].\n")
+    audit = audit_path(qmd, mode="offline", lock_path=tmp_path / "lock.json")
+    assert [(r["key"], r["status"], r["file"]) for r in audit["references"]] == [
+        ("early", "unverified", str(tmp_path / "refs.bib"))]
+    assert [(f["kind"], f["key"], f["line"]) for f in audit["project"]] == [("undefined_key", "missing", 6)]
+    (tmp_path / "bare.qmd").write_text("# No front matter\n")
+    assert main(["audit", str(tmp_path / "bare.qmd"), "--offline"]) == 2
