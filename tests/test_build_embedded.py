@@ -144,14 +144,30 @@ def rebuilt(tmp_path):
     return root, first
 
 
+@pytest.fixture
+def kernel_probe(tmp_path, monkeypatch):
+    """A file each new Python process appends to (via sitecustomize): a kernel start leaves a line.
+
+    pandoc and typst are not Python, and this test process has already started, so only a Jupyter
+    kernel can write it.
+    """
+    probe_dir, marker = tmp_path / "probe", tmp_path / "kernel-starts.txt"
+    probe_dir.mkdir()
+    (probe_dir / "sitecustomize.py").write_text(
+        f"with open({str(marker)!r}, 'a') as f:\n    f.write('python started\\n')\n")
+    monkeypatch.setenv("PYTHONPATH", str(probe_dir))
+    return marker
+
+
 def statuses(result) -> dict[str, str]:
     return {c.chapter: c.status for c in result.chapters if c.cells}
 
 
-def test_no_change_rebuild_starts_no_kernel_and_is_byte_identical(rebuilt):
+def test_no_change_rebuild_starts_no_kernel_and_is_byte_identical(rebuilt, kernel_probe):
     root, first = rebuilt
     html, pdf, docx_bytes = (first.outputs[f].read_bytes() for f in ("html", "pdf", "docx"))
     second = run_build(root)
+    assert not kernel_probe.exists()
     assert set(statuses(second).values()) == {"cached"}
     assert second.timings["kernel"] == 0 and second.timings["execute"] == 0
     assert second.outputs["html"].read_bytes() == html
@@ -159,10 +175,11 @@ def test_no_change_rebuild_starts_no_kernel_and_is_byte_identical(rebuilt):
     assert second.outputs["docx"].read_bytes() == docx_bytes
 
 
-def test_fresh_reexecutes_everything_and_gives_the_same_bytes(rebuilt):
+def test_fresh_reexecutes_everything_and_gives_the_same_bytes(rebuilt, kernel_probe):
     root, first = rebuilt
     html, pdf, docx_bytes = (first.outputs[f].read_bytes() for f in ("html", "pdf", "docx"))
     fresh = run_build(root, fresh=True)
+    assert kernel_probe.read_text().count("python started") == 2  # one kernel per chapter with cells
     assert set(statuses(fresh).values()) == {"executed"}
     assert fresh.outputs["html"].read_bytes() == html
     assert fresh.outputs["pdf"].read_bytes() == pdf
@@ -176,7 +193,7 @@ def test_fresh_reexecutes_everything_and_gives_the_same_bytes(rebuilt):
                  "chapters/02-results.qmd", id="edit-imported-module"),
     pytest.param(("data/counts.csv", "gamma,2", "gamma,7"), "chapters/02-results.qmd", id="edit-data-file"),
 ])
-def test_an_edit_reexecutes_only_the_chapter_that_depends_on_it(rebuilt, edit, executed):
+def test_an_edit_reexecutes_only_the_chapter_that_depends_on_it(rebuilt, kernel_probe, edit, executed):
     root, _ = rebuilt
     path, old, new = edit
     target = root / path
@@ -184,15 +201,16 @@ def test_an_edit_reexecutes_only_the_chapter_that_depends_on_it(rebuilt, edit, e
     result = run_build(root)
     assert statuses(result) == {"chapters/02-results.qmd": "cached", "chapters/03-discussion.qmd": "cached",
                                 executed: "executed"}
+    assert kernel_probe.read_text().count("python started") == 1
 
 
-def test_prose_edit_reexecutes_nothing(rebuilt):
+def test_prose_edit_reexecutes_nothing(rebuilt, kernel_probe):
     root, _ = rebuilt
     chapter = root / "chapters" / "02-results.qmd"
     chapter.write_text(chapter.read_text(encoding="utf-8").replace("come from a data file", "come from data"),
                        encoding="utf-8")
     result = run_build(root)
-    assert set(statuses(result).values()) == {"cached"}
+    assert set(statuses(result).values()) == {"cached"} and not kernel_probe.exists()
     assert "come from data" in result.outputs["html"].read_text(encoding="utf-8")
 
 
