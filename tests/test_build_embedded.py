@@ -18,6 +18,7 @@ import pytest
 from galleyproof.cli import main
 from galleyproof.project import load_project
 from galleyproof.render.pipeline import build
+from galleyproof.render.progress import RecordingReporter
 
 pytestmark = pytest.mark.slow
 
@@ -37,6 +38,15 @@ def copy_mini(target: Path) -> Path:
 
 def run_build(root: Path, **options):
     return build(load_project(root), offline=True, **options)
+
+
+def test_progress_is_reported_per_chapter_and_format(tmp_path):
+    root = copy_mini(tmp_path / "mini")
+    reporter = RecordingReporter()
+    result = run_build(root, formats=["html", "docx"], reporter=reporter)
+    assert ("stage", "chapters", "5") in reporter.events and ("stage", "formats", "2") in reporter.events
+    assert reporter.items("chapters") == {c.chapter: c.status for c in result.chapters}
+    assert reporter.items("formats") == {"html": "_output/manuscript.html", "docx": "_output/manuscript.docx"}
 
 
 def pdf_text(path: Path) -> str:

@@ -148,7 +148,7 @@ class _StepReporter:
         self.reporter.stage(self.stage, total)
 
     def advance(self, label: str) -> None:
-        pass  # one line per reference would drown the chapter lines; the summary follows
+        self.reporter.advance(self.stage, label)
 
     def warning(self, message: str) -> None:
         self.reporter.warn(message)

@@ -18,6 +18,9 @@ class Reporter(Protocol):
     def item(self, stage: str, name: str, status: str) -> None:
         """One item of a stage finished with `status` ("executed", "cached", "written", ...)."""
 
+    def advance(self, stage: str, name: str) -> None:
+        """One small item of a stage is done (a reference audited): move the bar, print nothing."""
+
     def warn(self, message: str) -> None:
         """Something the user should see that does not stop the build."""
 
@@ -31,6 +34,7 @@ class Reporter(Protocol):
 class NullReporter:
     def stage(self, name: str, total: int) -> None: ...
     def item(self, stage: str, name: str, status: str) -> None: ...
+    def advance(self, stage: str, name: str) -> None: ...
     def warn(self, message: str) -> None: ...
     def info(self, message: str) -> None: ...
     def close(self) -> None: ...
@@ -79,6 +83,10 @@ class RichReporter:
         self.progress.console.print(f"  {stage[:-1] if stage.endswith('s') else stage} {name}: {status}")
         if stage in self.tasks:
             self.progress.advance(self.tasks[stage])
+
+    def advance(self, stage: str, name: str) -> None:
+        if stage in self.tasks:
+            self.progress.update(self.tasks[stage], advance=1, description=f"{stage}: {name}")
 
     def warn(self, message: str) -> None:
         self.progress.console.print(f"[yellow]warning:[/] {message}")
