@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from galleyproof.errors import UsageError
+from galleyproof.errors import RenderError, UsageError
 from galleyproof.project import load_project
 from galleyproof.render import quarto
 from galleyproof.render.pipeline import build, choose_engine
@@ -48,3 +48,32 @@ def test_quarto_renders_the_fixture(tmp_path):
     assert result.engine == "quarto"
     html = "\n".join(p.read_text(encoding="utf-8") for p in (root / "_output").rglob("*.html"))
     assert "Neff" in html and "Figure" in html and "Table" in html
+
+
+def stand_in_quarto(tmp_path, exit_code: int) -> Path:
+    """An executable in quarto's place that records its arguments and working directory."""
+    script = tmp_path / "bin" / "quarto"
+    script.parent.mkdir()
+    script.write_text(f'#!/bin/sh\necho "$PWD $*" >> "{tmp_path}/calls.txt"\n'
+                      f'echo "ERROR: something quarto says" >&2\nexit {exit_code}\n')
+    script.chmod(0o755)
+    return script
+
+
+def test_quarto_render_is_called_per_format_in_the_project_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUARTO_PATH", str(stand_in_quarto(tmp_path, 0)))
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    result = build(load_project(root), formats=["html", "pdf"], offline=True)
+    assert result.engine == "quarto"
+    calls = (tmp_path / "calls.txt").read_text().splitlines()
+    assert calls == [f"{root} render --to html", f"{root} render --to pdf"]
+    assert result.reports["audit"].is_file()  # the audit and checks run whichever engine renders
+
+
+def test_quarto_failure_is_a_render_error_with_its_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUARTO_PATH", str(stand_in_quarto(tmp_path, 1)))
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    with pytest.raises(RenderError, match="something quarto says"):
+        build(load_project(root), engine="quarto", formats=["html"], offline=True)
