@@ -95,12 +95,14 @@ def evidence_figure(matrix: pd.DataFrame):
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6.5, 0.35 * len(matrix) + 1.4))
-    ax.imshow(matrix.values, cmap="Blues", aspect="auto", vmin=0, vmax=max(1, int(matrix.values.max())))
+    top = max(1, int(matrix.values.max()))
+    ax.imshow(matrix.values, cmap="Blues", aspect="auto", vmin=0, vmax=top)
     ax.set_xticks(range(len(matrix.columns)), matrix.columns)
     ax.set_yticks(range(len(matrix.index)), matrix.index)
     for (row, col), value in pd.DataFrame(matrix.values).stack().items():
         if value:
-            ax.text(col, row, str(value), ha="center", va="center", fontsize=8)
+            ax.text(col, row, str(value), ha="center", va="center", fontsize=8,
+                    color="white" if value > top / 2 else "black")
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     fig.tight_layout()
