@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from registry_server import FakeRegistry, datacite_items, load_example, registry, sample_works, serve  # noqa: F401
+from registry_server import FakeRegistry, load_example, registry, sample_works, serve  # noqa: F401
 
 from galleyproof import __version__
 from galleyproof.registry.crossref import CrossrefClient
