@@ -30,6 +30,8 @@ def plain(latex: str) -> str:
     """'The {\\"O}sterreich {Story}' -> 'The Österreich Story' (braces and LaTeX accents removed)."""
     if not latex:
         return ""
+    if not any(ch in latex for ch in "\\{}~$%"):
+        return latex.strip()  # nothing for LaTeX to do; skipping the parse keeps large files fast
     try:
         return Text.from_latex(latex).render(_TEXT_BACKEND).strip()
     except Exception:  # pybtex raises assorted errors on unbalanced input; fall back to stripping
@@ -38,11 +40,14 @@ def plain(latex: str) -> str:
 
 def entry_lines(text: str) -> dict[str, int]:
     """Key -> 1-based line of its `@type{key,` opening."""
-    lines = {}
+    lines: dict[str, int] = {}
+    line, counted_to = 1, 0
     for match in _ENTRY_START.finditer(text):
-        if match.group(1).lower() in {"comment", "preamble", "string"}:
-            continue
-        lines.setdefault(match.group(2), text.count("\n", 0, match.start(2)) + 1)
+        # Count newlines only since the previous entry: linear in the file, not quadratic.
+        line += text.count("\n", counted_to, match.start(2))
+        counted_to = match.start(2)
+        if match.group(1).lower() not in {"comment", "preamble", "string"}:
+            lines.setdefault(match.group(2), line)
     return lines
 
 
