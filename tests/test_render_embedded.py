@@ -74,3 +74,13 @@ def test_quarto_format_options_reach_pandoc(prepared, tmp_path):
     assert '<nav id="TOC"' in html and 'href="#sec-vagal"' in html.split("</nav>")[0]
     typ = convert(prepared, "pdf", tmp_path / "book.pdf")
     assert "Contents" not in pypdf.PdfReader(typ).pages[0].extract_text()
+
+
+def test_docx_does_not_carry_build_paths(prepared, tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(convert(prepared, "docx", tmp_path / "book.docx")) as docx_zip:
+        text = "".join(docx_zip.read(name).decode("utf-8", "replace") for name in docx_zip.namelist()
+                       if name.endswith(".xml"))
+    assert str(prepared.root) not in text and "references.bib" not in text
+    assert "Irwin, M. R., &amp; Cole, S. W. (2011)" in text  # the bibliography itself is still there

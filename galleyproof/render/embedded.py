@@ -278,6 +278,8 @@ def convert(prepared: Prepared, fmt: str, out_path: Path, *, csl: Path | None = 
         style = csl or prepared.csl
         if style:
             args += ["--csl", str(style)]
+        if fmt != "jats":  # the JATS writer reads `bibliography` itself for <element-citation>
+            args += ["--lua-filter", str(pandoc.FILTERS / "build_meta.lua")]
     started = time.perf_counter()
     try:
         _, warnings = pandoc.run_pandoc([*args, *extra_args], cwd=prepared.resource_dir)
