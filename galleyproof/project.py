@@ -96,12 +96,12 @@ def find_root(start: Path) -> Path:
     raise ConfigError(f"no {QUARTO_FILE} found here or in any parent directory", start)
 
 
-def _line_of_key(path: Path, key: str) -> int | None:
+def line_of_key(path: Path, key: str) -> int | None:
     """First line that sets `key:`; YAML parsers drop positions, and errors should still point somewhere."""
     return _line_where(path, lambda text: text.startswith(f"{key}:"))
 
 
-def _line_of_item(path: Path, item: str) -> int | None:
+def line_of_item(path: Path, item: str) -> int | None:
     """First line of a YAML list item `- item`."""
     return _line_where(path, lambda text: text.startswith("-") and text[1:].strip().strip("'\"") == item)
 
@@ -139,16 +139,16 @@ def _chapters(root: Path, config_path: Path, config: dict) -> tuple[Path, ...]:
     listed = book.get("chapters")
     appendices = book.get("appendices") or []
     if not listed:
-        raise ConfigError("book.chapters lists no chapters", config_path, _line_of_key(config_path, "book"))
+        raise ConfigError("book.chapters lists no chapters", config_path, line_of_key(config_path, "book"))
     paths = []
     for entry in _flatten_chapters(listed) + _flatten_chapters(appendices):
         path = (root / entry).resolve()
         if root not in path.parents:
             raise ConfigError(f"chapter {entry!r} lies outside the project", config_path,
-                              _line_of_item(config_path, entry))
+                              line_of_item(config_path, entry))
         if not path.is_file():
             raise ManuscriptError(f"chapter {entry!r} listed in {QUARTO_FILE} does not exist", config_path,
-                                  _line_of_item(config_path, entry) or _line_of_key(config_path, "chapters"))
+                                  line_of_item(config_path, entry) or line_of_key(config_path, "chapters"))
         paths.append(path)
     return tuple(paths)
 
@@ -177,7 +177,7 @@ def _optional_file(root: Path, config_path: Path, config: dict, key: str) -> Pat
             return None
     path = (root / str(value)).resolve()
     if root not in path.parents:
-        raise ConfigError(f"{key} {value!r} lies outside the project", config_path, _line_of_key(config_path, key))
+        raise ConfigError(f"{key} {value!r} lies outside the project", config_path, line_of_key(config_path, key))
     return path
 
 

@@ -15,8 +15,12 @@ SEVERITY = ["verified", "unverified", "corrected", "missing_doi", "mismatch", "p
             "retracted"]
 
 
-def audit(**statuses):
-    return {"references": [], "project": [], "summary": {"severity": SEVERITY, "statuses": statuses}}
+def audit(project=(), **statuses):
+    """An audit result in the JSON contract's shape: one reference entry per counted status."""
+    references = [{"key": f"{status}{i}", "status": status} for status, n in statuses.items() for i in range(n)]
+    return {"references": references, "project": [{"kind": kind, "key": "k", "file": "c.qmd", "line": 1}
+                                                  for kind in project],
+            "summary": {"severity": SEVERITY, "statuses": statuses}}
 
 
 @pytest.mark.parametrize("audit_data, check, fail_on, expected", [
@@ -25,6 +29,9 @@ def audit(**statuses):
     pytest.param(audit(mismatch=1), None, "mismatch", ["audit: 1 reference mismatch"], id="at-threshold"),
     pytest.param(audit(missing_doi=2, not_found=1), None, "missing_doi",
                  ["audit: 2 references missing_doi", "audit: 1 reference not_found"], id="lower-threshold"),
+    pytest.param(audit(project=["undefined_key"], verified=1), None, "mismatch",
+                 ["audit: 1 undefined key finding"], id="undefined-key-fails"),
+    pytest.param(audit(project=["uncited"], verified=1), None, "mismatch", [], id="uncited-below-threshold"),
     pytest.param(None, {"findings": [{"severity": "error"}, {"severity": "warning"}], "summary": {}}, "mismatch",
                  ["check: 1 error"], id="checker-errors-counted"),
     pytest.param(None, {"findings": [], "summary": {"errors": 3}}, "mismatch", ["check: 3 errors"],

@@ -71,7 +71,7 @@ def citations_in_line(line: str, file: str, number: int, section: str) -> list[C
     return found
 
 
-def _front_matter(lines: list[str], file: str) -> tuple[dict, int]:
+def front_matter(lines: list[str], file: str) -> tuple[dict, int]:
     """Parse a leading `---` YAML block; returns (metadata, index of first body line)."""
     if not lines or lines[0].strip() != "---":
         return {}, 0
@@ -108,7 +108,7 @@ def _cell(language: str, body: list[str], file: str, fence_line: int) -> CodeCel
 
 def parse_qmd(text: str, file: str = "<string>") -> Document:
     lines = text.splitlines()
-    metadata, start = _front_matter(lines, file)
+    metadata, start = front_matter(lines, file)
     doc = Document(files=[file], metadata=metadata)
     section, section_id = "", ""
     para: list[str] = []

@@ -23,7 +23,7 @@ import yaml
 
 from galleyproof.errors import ManuscriptError, RenderError
 from galleyproof.manuscript.document import CodeCell
-from galleyproof.manuscript.qmd import _front_matter, parse_qmd
+from galleyproof.manuscript.qmd import front_matter, parse_qmd
 from galleyproof.project import Project
 from galleyproof.render import pandoc
 from galleyproof.render.cache import CACHE_DIR, CellCache, ChapterRecord, cell_keys
@@ -119,7 +119,7 @@ def _read_chapter(project: Project, path: Path, defaults: dict) -> _Chapter:
         raise ManuscriptError(f"cannot read chapter: {exc}", name) from None
     doc = parse_qmd(text, name)
     lines = text.splitlines()
-    meta, start = _front_matter(lines, name)
+    meta, start = front_matter(lines, name)
     chapter_defaults = {**defaults, **(meta.get("execute") or {})}
     for cell in doc.cells:
         if cell.language.lower() != "python":

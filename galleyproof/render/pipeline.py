@@ -10,17 +10,23 @@ failed build (the outputs are still written, so the author can see what the find
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from galleyproof.audit.model import SEVERITY, STATUSES
+from galleyproof.audit.model import failures as audit_failures
+from galleyproof.audit.run import audit_project
 from galleyproof.bib.bibtex import read_bibliography
+from galleyproof.claims.run import check_project
 from galleyproof.errors import BibliographyError, CitationKeyError, UsageError
 from galleyproof.manuscript.qmd import read_project_document
-from galleyproof.project import QUARTO_FILE, Project, _line_of_key
+from galleyproof.project import QUARTO_FILE, Project, line_of_key
 from galleyproof.render import embedded, quarto
 from galleyproof.render.embedded import ChapterStatus
 from galleyproof.render.progress import NullReporter, Reporter
+from galleyproof.report.html import render_report
 from galleyproof.report.output import atomic_write_text, to_json
 
 ENGINES = ("auto", "embedded", "quarto")
@@ -67,7 +73,7 @@ def validate_inputs(project: Project) -> None:
         return
     if not project.bibliography.is_file():
         raise BibliographyError(f"bibliography {project.relative(project.bibliography)} does not exist",
-                                project.config_path, _line_of_key(project.config_path, "bibliography"))
+                                project.config_path, line_of_key(project.config_path, "bibliography"))
     known = {ref.key for ref in read_bibliography(project.bibliography)}
     unknown = [c for c in doc.citations if c.key not in known]
     if unknown:
@@ -109,8 +115,8 @@ def build(project: Project, *, engine: str = "auto", formats: tuple[str, ...] | 
     validate_inputs(project)
     result = BuildResult(engine=chosen)
     reports = project.output_dir / REPORTS_DIR
-    result.audit = _audit_step(project, offline, reporter, result)
-    result.check = _check_step(project, reporter, result)
+    result.audit = _audit_step(project, offline, reporter)
+    result.check = _check_step(project, reporter)
     _write_reports(result, reports, reporter)
     result.failures = policy_failures(result.audit, result.check, fail_on) if strict else []
     result.timings["checks"] = time.perf_counter() - started
@@ -154,32 +160,17 @@ class _StepReporter:
         self.reporter.warn(message)
 
 
-def _audit_step(project: Project, offline: bool | None, reporter: Reporter, result: BuildResult) -> dict | None:
-    try:
-        from galleyproof.audit.run import audit_project
-    except ImportError as exc:
-        return _skipped("citation audit", exc, reporter, result)
+def _audit_step(project: Project, offline: bool | None, reporter: Reporter) -> dict:
     audit = audit_project(project, mode="offline" if offline else "auto", reporter=_StepReporter(reporter, "audit"))
     statuses = {k: v for k, v in audit.get("summary", {}).get("statuses", {}).items() if v}
     reporter.info("audit: " + (", ".join(f"{n} {s}" for s, n in statuses.items()) or "no references"))
     return audit
 
 
-def _check_step(project: Project, reporter: Reporter, result: BuildResult) -> dict | None:
-    try:
-        from galleyproof.claims.run import check_project
-    except ImportError as exc:
-        return _skipped("claim check", exc, reporter, result)
+def _check_step(project: Project, reporter: Reporter) -> dict:
     check = check_project(project)
     reporter.info(f"check: {len(check.get('findings', []))} findings, {checker_errors(check)} errors")
     return check
-
-
-def _skipped(step: str, exc: ImportError, reporter: Reporter, result: BuildResult) -> None:
-    message = f"{step} skipped: {exc}"
-    reporter.warn(message)
-    result.warnings.append(message)
-    return None
 
 
 def _write_reports(result: BuildResult, reports: Path, reporter: Reporter) -> None:
@@ -189,13 +180,6 @@ def _write_reports(result: BuildResult, reports: Path, reporter: Reporter) -> No
     if result.check is not None:
         result.reports["check"] = reports / "check.json"
         atomic_write_text(result.reports["check"], to_json(result.check))
-    if result.audit is None and result.check is None:
-        return
-    try:
-        from galleyproof.report.html import render_report
-    except ImportError as exc:
-        _skipped("HTML report", exc, reporter, result)
-        return
     result.reports["report"] = reports / "report.html"
     atomic_write_text(result.reports["report"], render_report(audit=result.audit, check=result.check))
 
@@ -210,16 +194,16 @@ def checker_errors(check: dict | None) -> int:
 
 
 def policy_failures(audit: dict | None, check: dict | None, fail_on: str) -> list[str]:
-    """Why a strict build fails: audit statuses at or above `fail_on`, and checker errors."""
+    """Why a strict build fails: audit findings at or above `fail_on` (references and project-level
+    findings such as undefined keys, ranked by galleyproof.audit.model), and checker errors."""
+    if fail_on not in SEVERITY:
+        raise UsageError(f"unknown --fail-on status {fail_on!r} (choose from {', '.join(STATUSES)})")
     failures = []
     if audit:
-        severity = audit.get("summary", {}).get("severity") or []
-        if fail_on not in severity:
-            raise UsageError(f"unknown --fail-on status {fail_on!r} (choose from {', '.join(severity)})")
-        threshold = severity.index(fail_on)
-        for status, count in audit.get("summary", {}).get("statuses", {}).items():
-            if count and status in severity and severity.index(status) >= threshold:
-                failures.append(f"audit: {count} reference{'s' * (count != 1)} {status}")
+        counts = Counter(item.get("status") or item.get("kind") for item in audit_failures(audit, fail_on))
+        failures += [f"audit: {n} reference{'s' * (n != 1)} {status}" if status in SEVERITY
+                     else f"audit: {n} {status.replace('_', ' ')} finding{'s' * (n != 1)}"
+                     for status, n in counts.items()]
     errors = checker_errors(check)
     if errors:
         failures.append(f"check: {errors} error{'s' * (errors != 1)}")
