@@ -84,3 +84,17 @@ def test_docx_does_not_carry_build_paths(prepared, tmp_path):
                        if name.endswith(".xml"))
     assert str(prepared.root) not in text and "references.bib" not in text
     assert "Irwin, M. R., &amp; Cole, S. W. (2011)" in text  # the bibliography itself is still there
+
+
+def test_a_long_table_breaks_across_pdf_pages(prepared, tmp_path):
+    # pandoc puts tables in Typst figures, which do not break by default: rows would overprint page 1.
+    rows = "\n".join(f"| row {i:03d} | value {i} |" for i in range(1, 121))
+    source = tmp_path / "long.md"
+    source.write_text(f"# Long\n\n| Row | Value |\n|---|---|\n{rows}\n\n: A long table {{#tbl-long}}\n")
+    from dataclasses import replace
+
+    pdf = pypdf.PdfReader(convert(replace(prepared, markdown=source), "pdf", tmp_path / "long.pdf"))
+    pages = [page.extract_text() for page in pdf.pages]
+    assert len(pages) >= 3
+    assert "row 001" in pages[0] and "row 120" not in pages[0]
+    assert any("row 120" in text for text in pages[1:])

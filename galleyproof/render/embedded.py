@@ -273,6 +273,8 @@ def convert(prepared: Prepared, fmt: str, out_path: Path, *, csl: Path | None = 
             *_pandoc_options(prepared.options.get(fmt, {})), "-o", str(target),
             "--metadata-file", meta_file, "--lua-filter", str(pandoc.FILTERS / "xref.lua"),
             f"--resource-path={prepared.resource_dir}{os.pathsep}{prepared.root}"]
+    if fmt in ("typst", "pdf"):
+        args += ["--include-in-header", str(pandoc.FILTERS / "breakable_tables.typ")]
     if prepared.bibliography:
         args += ["--citeproc", "--bibliography", str(prepared.bibliography), "-M", "link-citations=true"]
         style = csl or prepared.csl
