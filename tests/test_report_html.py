@@ -135,3 +135,22 @@ def test_report_in_chromium(page, audit, tmp_path):
     assert EVIL in page.inner_text("#finding-table")
     assert page.evaluate("window.__pwned") is None
     assert page.errors == []
+
+
+def test_consistency_tab_shows_the_id_to_accept_and_the_reason(tmp_path):
+    # Through the real checker: a duplicated paragraph, then the same finding accepted by id.
+    from galleyproof.claims.run import check_path
+
+    paragraph = ("Kindness toward oneself is a stable resource that supports recovery after failure and loss. "
+                 "It differs from self-esteem, which rises and falls with comparison to other people.")
+    manuscript = tmp_path / "m.md"
+    manuscript.write_text(f"# 1 Intro\n\n{paragraph}\n\n# 2 Body\n\n{paragraph}\n")
+    finding = next(f for f in check_path(manuscript)["findings"] if "repeat" in f["message"])
+    html = render_report(None, check_path(manuscript))
+    assert f"<code>{finding['id']}</code>" in html and "Accepted:" not in html
+
+    (tmp_path / "accepted-findings.yml").write_text(
+        f"- id: {finding['id']}\n  reason: the repetition is a <deliberate> summary\n")
+    accepted = check_path(manuscript)  # reads the accepted-findings.yml beside the manuscript
+    html = render_report(None, accepted)
+    assert "Accepted: the repetition is a &lt;deliberate&gt; summary" in html
