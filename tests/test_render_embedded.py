@@ -98,3 +98,16 @@ def test_a_long_table_breaks_across_pdf_pages(prepared, tmp_path):
     assert len(pages) >= 3
     assert "row 001" in pages[0] and "row 120" not in pages[0]
     assert any("row 120" in text for text in pages[1:])
+
+
+def test_fig_dpi_sets_figure_resolution(prepared, tmp_path):
+    from PIL import Image
+
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root, ignore=shutil.ignore_patterns("_output", ".galleyproof-cache", "__pycache__"))
+    config = root / "_quarto.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "fig-dpi: 300\n", encoding="utf-8")
+    [figure] = prepare(load_project(root)).figures
+    with Image.open(figure.path) as fine, Image.open(prepared.figures[0].path) as default:
+        assert round(fine.info["dpi"][0]) == 300
+        assert fine.width >= 2.5 * default.width  # same figure, three times the pixels of the default 100 dpi

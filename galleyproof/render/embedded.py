@@ -132,7 +132,8 @@ def _read_chapter(project: Project, path: Path, defaults: dict) -> _Chapter:
 def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh: bool, prepared: Prepared,
              reporter: Reporter) -> None:
     """Fill each chapter's outputs from the cache or a kernel; record statuses and timings."""
-    kernel = kernel_identity()
+    fig_dpi = figure_dpi(project)
+    kernel = kernel_identity() + (f"/fig-dpi-{fig_dpi}" if fig_dpi else "")  # outputs depend on both
     pending = []
     for chapter in chapters:
         keys = cell_keys(chapter.sources, kernel)
@@ -149,7 +150,7 @@ def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=min(len(pending), os.cpu_count() or 1)) as pool:
         futures = [pool.submit(execute_chapter, chapter.sources, cwd=project.root, chapter=chapter.name,
-                               lines=[c.line for c in chapter.cells]) for chapter, _ in pending]
+                               lines=[c.line for c in chapter.cells], fig_dpi=fig_dpi) for chapter, _ in pending]
         for (chapter, keys), future in zip(pending, futures):
             run = future.result()  # re-raises the chapter's CellError
             chapter.outputs = run.outputs
@@ -220,6 +221,15 @@ def _metadata(project: Project, first_front: dict) -> dict[str, Any]:
     meta["author"] = [{k: v for k, v in (("name", a.name), ("affiliation", a.affiliation), ("email", a.email)) if v}
                       for a in project.authors]
     return meta
+
+
+def figure_dpi(project: Project) -> int | None:
+    """Quarto's `fig-dpi` (a format option; top level applies to every format). Cells execute once for
+    all formats, so the finest resolution any format asks for serves them all."""
+    formats = project.quarto.get("format") if isinstance(project.quarto.get("format"), dict) else {}
+    values = [project.quarto.get("fig-dpi")] + [f.get("fig-dpi") for f in formats.values() if isinstance(f, dict)]
+    numbers = [int(v) for v in values if isinstance(v, (int, float)) and v > 0]
+    return max(numbers) if numbers else None
 
 
 def _format_options(project: Project) -> dict[str, dict[str, Any]]:

@@ -82,14 +82,22 @@ def kernel_env() -> dict[str, str]:
     return env
 
 
+def figure_setup(fig_dpi: int | None) -> str:
+    """Kernel set-up for Quarto's `fig-dpi`: the resolution matplotlib figures are written at."""
+    if not fig_dpi:
+        return ""
+    # Assign a new dict: the backend re-registers its formatter only when the trait itself is set.
+    return f'_gp_inline.instance().print_figure_kwargs = {{**_gp_inline.instance().print_figure_kwargs, "dpi": {int(fig_dpi)}}}\n'
+
+
 def execute_chapter(sources: list[str | None], *, cwd: Path, chapter: str, lines: list[int],
-                    kernel_name: str = KERNEL_NAME, timeout: int = 600) -> ChapterRun:
+                    kernel_name: str = KERNEL_NAME, timeout: int = 600, fig_dpi: int | None = None) -> ChapterRun:
     """Run `sources` in order in one fresh kernel; a None source (`eval: false`) is skipped.
 
     Raises CellError naming `chapter` and the failing cell's line from `lines`.
     """
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(SETUP)]
+    nb.cells = [nbformat.v4.new_code_cell(SETUP + figure_setup(fig_dpi))]
     nb.cells += [nbformat.v4.new_code_cell(s or "") for s in sources]
     nb.cells.append(nbformat.v4.new_code_cell(REPORT))
     client = NotebookClient(nb, kernel_name=kernel_name, timeout=timeout, allow_errors=False,
