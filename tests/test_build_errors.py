@@ -55,7 +55,8 @@ def unknown_citation_key(root: Path):
 def failing_cell(root: Path):
     chapter = root / "chapters" / "03-discussion.qmd"
     replace(chapter, "total = 3 + 5 + 2\n", "total = 3 + 5 + 2\nraise ValueError('boom in the discussion')\n")
-    return CellError, "chapters/03-discussion.qmd", line_of(chapter, "```{python}"), \
+    # The line that raised, not the cell's fence: the author goes straight to it.
+    return CellError, "chapters/03-discussion.qmd", line_of(chapter, "raise ValueError"), \
         "ValueError: boom in the discussion"
 
 

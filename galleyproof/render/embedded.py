@@ -150,7 +150,8 @@ def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=min(len(pending), os.cpu_count() or 1)) as pool:
         futures = [pool.submit(execute_chapter, chapter.sources, cwd=project.root, chapter=chapter.name,
-                               lines=[c.line for c in chapter.cells], fig_dpi=fig_dpi) for chapter, _ in pending]
+                               lines=[c.line for c in chapter.cells], fig_dpi=fig_dpi,
+                               code_lines=[c.first_code_line for c in chapter.cells]) for chapter, _ in pending]
         for (chapter, keys), future in zip(pending, futures):
             run = future.result()  # re-raises the chapter's CellError
             chapter.outputs = run.outputs

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -91,10 +92,12 @@ def figure_setup(fig_dpi: int | None) -> str:
 
 
 def execute_chapter(sources: list[str | None], *, cwd: Path, chapter: str, lines: list[int],
-                    kernel_name: str = KERNEL_NAME, timeout: int = 600, fig_dpi: int | None = None) -> ChapterRun:
+                    kernel_name: str = KERNEL_NAME, timeout: int = 600, fig_dpi: int | None = None,
+                    code_lines: list[int] | None = None) -> ChapterRun:
     """Run `sources` in order in one fresh kernel; a None source (`eval: false`) is skipped.
 
-    Raises CellError naming `chapter` and the failing cell's line from `lines`.
+    Raises CellError naming `chapter` and the line that failed: the cell's first source line
+    (`code_lines`) plus the line IPython's traceback gives, else the cell's fence line (`lines`).
     """
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(SETUP + figure_setup(fig_dpi))]
@@ -113,7 +116,8 @@ def execute_chapter(sources: list[str | None], *, cwd: Path, chapter: str, lines
             _execute(client, nb, 0, chapter, None)
             for index, source in enumerate(sources, 1):
                 if source is not None:
-                    _execute(client, nb, index, chapter, lines[index - 1])
+                    first_code = code_lines[index - 1] if code_lines else None
+                    _execute(client, nb, index, chapter, lines[index - 1], first_code)
             _execute(client, nb, len(nb.cells) - 1, chapter, None)
             run.execute_seconds = time.perf_counter() - executing
             stopping = time.perf_counter()
@@ -128,11 +132,25 @@ def execute_chapter(sources: list[str | None], *, cwd: Path, chapter: str, lines
     return run
 
 
-def _execute(client: NotebookClient, nb, index: int, chapter: str, line: int | None) -> None:
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CELL_FRAME = re.compile(r"Cell In\[\d+\], line (\d+)")
+
+
+def failing_line(traceback: str, first_code_line: int | None) -> int | None:
+    """The manuscript line of the cell's own frame in an IPython traceback ("Cell In[3], line 2")."""
+    match = _CELL_FRAME.search(_ANSI.sub("", traceback or ""))
+    if not match or not first_code_line:
+        return None
+    return first_code_line + int(match.group(1)) - 1
+
+
+def _execute(client: NotebookClient, nb, index: int, chapter: str, line: int | None,
+             first_code_line: int | None = None) -> None:
     try:
         client.execute_cell(nb.cells[index], index)
     except CellExecutionError as exc:
-        raise CellError(f"cell failed: {exc.ename}: {exc.evalue}", chapter, line) from None
+        at = failing_line(str(exc), first_code_line) or line
+        raise CellError(f"cell failed: {exc.ename}: {exc.evalue}", chapter, at) from None
     except CellTimeoutError:
         raise CellError(f"cell timed out after {client.timeout} s", chapter, line) from None
 
