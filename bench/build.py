@@ -10,30 +10,16 @@ parallel, one kernel each, so kernel and execution shares split the wall-clock t
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from galleyproof.project import load_project
+from galleyproof.project import copy_manuscript, load_project
 from galleyproof.render.pipeline import build
 
 REPO = Path(__file__).resolve().parents[1]
-PROJECT_FILES = ("_quarto.yml", "galleyproof.yml", "index.qmd", "references.bib", "citations.lock.json",
-                 "accepted-findings.yml", "apa.csl")
-PROJECT_DIRS = ("chapters", "analysis")
 PARTS = ("kernel", "execute", "pandoc", "typst")
-
-
-def copy_project(target: Path) -> Path:
-    for name in PROJECT_FILES:
-        if (REPO / name).exists():
-            shutil.copy2(REPO / name, target / name)
-    for name in PROJECT_DIRS:
-        if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-    return target
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -60,7 +46,7 @@ def measure(label: str, root: Path, **options) -> None:
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="galleyproof-bench-") as tmp:
-        root = copy_project(Path(tmp))
+        root = copy_manuscript(REPO, Path(tmp) / "project")
         print(f"manuscript copied to {root}; formats html, pdf, docx; audit offline")
         measure("cold build", root, fresh=True)
         measure("no-op rebuild", root)

@@ -9,7 +9,6 @@ Figures are wall-clock seconds of one run each, with the time pandoc and Typst r
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 import time
@@ -20,27 +19,11 @@ sys.path.insert(0, str(REPO))
 
 from galleyproof.export.package import export_submission  # noqa: E402
 from galleyproof.export.profiles import list_profiles  # noqa: E402
-from galleyproof.project import load_project  # noqa: E402
-
-PROJECT_FILES = ("_quarto.yml", "galleyproof.yml", "index.qmd", "references.bib", "citations.lock.json",
-                 "accepted-findings.yml", "apa.csl")
-PROJECT_DIRS = ("chapters", "analysis")
-
-
-def copy_manuscript(target: Path) -> Path:
-    target.mkdir()
-    for name in PROJECT_FILES:
-        if (REPO / name).exists():
-            shutil.copy2(REPO / name, target / name)
-    for name in PROJECT_DIRS:
-        if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-    return target
-
+from galleyproof.project import copy_manuscript, load_project  # noqa: E402
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        project = load_project(copy_manuscript(Path(tmp) / "project"))
+        project = load_project(copy_manuscript(REPO, Path(tmp) / "project"))
         print(f"{'profile':<26} {'seconds':>8} {'files':>6} {'failed checks':>14}")
         for profile in list_profiles(project):
             started = time.perf_counter()

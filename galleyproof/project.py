@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import shutil
+
 import yaml
 
 from galleyproof.errors import ConfigError, ManuscriptError
@@ -22,6 +24,9 @@ SETTINGS_FILE = "galleyproof.yml"
 LOCK_FILE = "citations.lock.json"
 ACCEPTED_FILE = "accepted-findings.yml"
 DEFAULT_FORMATS = ("html", "pdf", "docx")
+# A manuscript's own files in the documented layout (README, "Project layout"); not the tool's.
+MANUSCRIPT_FILES = (QUARTO_FILE, SETTINGS_FILE, LOCK_FILE, ACCEPTED_FILE, "index.qmd", "references.bib", "apa.csl")
+MANUSCRIPT_DIRS = ("chapters", "analysis")
 
 
 @dataclass(frozen=True)
@@ -225,3 +230,17 @@ def load_project(start: Path | str = ".") -> Project:
         quarto=config,
         settings=settings,
     )
+
+
+def copy_manuscript(source: Path, target: Path) -> Path:
+    """Copy the manuscript at `source` (its files, chapters and analysis code) into a new `target`,
+    leaving out build outputs and caches: a clean project to build, benchmark or export elsewhere."""
+    source, target = Path(source), Path(target)
+    target.mkdir(parents=True)
+    for name in MANUSCRIPT_FILES:
+        if (source / name).is_file():
+            shutil.copy2(source / name, target / name)
+    for name in MANUSCRIPT_DIRS:
+        if (source / name).is_dir():
+            shutil.copytree(source / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+    return target

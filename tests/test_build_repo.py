@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import re
-import shutil
 from html import unescape
 
 import docx
 import pypdf
 import pytest
-from conftest import PROJECT_DIRS, PROJECT_FILES, REPO
+from conftest import REPO
 
 from galleyproof.bib.bibtex import read_bibliography
 from galleyproof.manuscript.qmd import read_qmd
-from galleyproof.project import load_project
+from galleyproof.project import copy_manuscript, load_project
 from galleyproof.render.pipeline import build
 
 pytestmark = [pytest.mark.slow,
@@ -26,12 +25,7 @@ def flat(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("repo")
-    for name in PROJECT_FILES:
-        if (REPO / name).exists():
-            shutil.copy2(REPO / name, root / name)
-    for name in PROJECT_DIRS:
-        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    root = copy_manuscript(REPO, tmp_path_factory.mktemp("repo") / "project")
     project = load_project(root)
     result = build(project, offline=True)
     html = result.outputs["html"].read_text(encoding="utf-8")

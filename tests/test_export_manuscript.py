@@ -6,7 +6,6 @@ not the exporter, must resolve."""
 from __future__ import annotations
 
 import re
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -14,9 +13,9 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from conftest import PROJECT_DIRS, PROJECT_FILES, REPO
+from conftest import REPO
 from galleyproof.export.package import export_submission
-from galleyproof.project import load_project
+from galleyproof.project import copy_manuscript, load_project
 
 pytestmark = pytest.mark.slow
 IDENTIFYING = ("charif", "djamila", "univ-alger2", "saadallah", "algiers")
@@ -26,15 +25,7 @@ IDENTIFYING = ("charif", "djamila", "univ-alger2", "saadallah", "algiers")
 def manuscript(tmp_path_factory) -> Path:
     if not (REPO / "_quarto.yml").is_file() or not (REPO / "chapters").is_dir():
         pytest.skip("the manuscript has not been imported into the repository yet")
-    target = tmp_path_factory.mktemp("manuscript") / "project"
-    target.mkdir()
-    for name in PROJECT_FILES:
-        if (REPO / name).exists():
-            shutil.copy2(REPO / name, target / name)
-    for name in PROJECT_DIRS:
-        if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
-    return target
+    return copy_manuscript(REPO, tmp_path_factory.mktemp("manuscript") / "project")
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,7 @@ format:
 
 
 def make(tmp_path: Path, quarto: str = QUARTO, files=("index.qmd", "chapters/one.qmd", "chapters/appendix.qmd")) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "_quarto.yml").write_text(quarto)
     for name in files:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -94,3 +95,20 @@ def test_bundled_styles():
     assert style_path("apa").name == "apa.csl"
     with pytest.raises(ConfigError, match="bundled"):
         style_path("chicago")
+
+
+def test_copy_manuscript_takes_sources_and_leaves_outputs_and_caches(tmp_path):
+    from galleyproof.project import copy_manuscript
+
+    source = make(tmp_path / "src")
+    (source / "refs.bib").write_text("")
+    (source / "references.bib").write_text("@misc{a, title={t}}\n")
+    (source / "analysis" / "__pycache__").mkdir(parents=True)
+    (source / "analysis" / "tables.py").write_text("X = 1\n")
+    (source / "analysis" / "__pycache__" / "tables.pyc").write_bytes(b"\0")
+    (source / "_site").mkdir()
+    (source / "_site" / "manuscript.html").write_text("old")
+    copy = copy_manuscript(source, tmp_path / "copy")
+    assert load_project(copy).title == "A review"
+    assert (copy / "analysis" / "tables.py").is_file() and (copy / "references.bib").is_file()
+    assert not (copy / "analysis" / "__pycache__").exists() and not (copy / "_site").exists()
