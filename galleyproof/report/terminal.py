@@ -48,8 +48,12 @@ def _problem_text(problem: dict) -> str:
 
 def references_table(audit: dict) -> Table:
     table = Table(title="Citation audit", show_lines=False, expand=False)
-    for column in ("key", "status", "DOI", "findings", "where"):
-        table.add_column(column, overflow="fold")
+    # Keys and statuses are identifiers a reviewer copies: never break them.
+    table.add_column("key", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("DOI", overflow="fold")
+    table.add_column("findings", overflow="fold", min_width=20)
+    table.add_column("where", overflow="fold", min_width=12)
     for ref in audit["references"]:
         details = [_problem_text(p) for p in ref["problems"]]
         if ref["suggested_doi"]:
