@@ -23,3 +23,9 @@ def test_readme_commands_exist_in_the_cli(repo_root):
     readme = (repo_root / "README.md").read_text()
     for name in re.findall(r"`galleyproof (\w+)", readme):
         assert name in COMMANDS, name
+
+
+def test_readme_links_point_at_files(repo_root):
+    readme = (repo_root / "README.md").read_text()
+    for target in re.findall(r"\]\(((?!https?:)[^)#]+)\)", readme):
+        assert (repo_root / target).exists(), target
