@@ -33,7 +33,8 @@ class ProgressReporter:
         self.console.print(f"[yellow]warning:[/] {message}", markup=True, highlight=False)
 
     def stop(self) -> None:
-        self.progress.stop()
+        if self.task is not None:  # stopping a bar that never started prints a stray blank line
+            self.progress.stop()
 
 
 def _problem_text(problem: dict) -> str:
