@@ -53,27 +53,28 @@ def add_arguments(parser) -> None:
     add_output_arguments(parser, formats=("table", "json"))
 
 
-def run_audit_command(args, reporter=None) -> dict:
-    """Audit what the arguments name; shared by `audit` and `report`."""
+def run_audit_command(args) -> dict:
+    """Audit what the arguments name, with a progress bar on stderr; shared by `audit` and `report`."""
     from galleyproof.audit.run import audit_path, audit_project
     from galleyproof.project import load_project
+    from galleyproof.report.terminal import ProgressReporter
 
+    reporter = ProgressReporter(stderr_console())
     options = dict(mode=args.mode, crossref_url=args.crossref_url, datacite_url=args.datacite_url,
                    mailto=args.mailto, reporter=reporter, lock_path=args.lock,
                    search=args.search)
-    if args.path is None or args.path.is_dir():
-        return audit_project(load_project(args.path or Path(".")), **options)
-    return audit_path(args.path, **options)
+    try:
+        if args.path is None or args.path.is_dir():
+            return audit_project(load_project(args.path or Path(".")), **options)
+        return audit_path(args.path, **options)
+    finally:
+        reporter.stop()
 
 
 def run(args) -> int:
-    from galleyproof.report.terminal import ProgressReporter, print_audit
+    from galleyproof.report.terminal import print_audit
 
-    reporter = ProgressReporter(stderr_console())
-    try:
-        audit = run_audit_command(args, reporter)
-    finally:
-        reporter.stop()
+    audit = run_audit_command(args)
     if args.format == "json":
         emit_json(audit, args.output)
     elif args.output:

@@ -48,13 +48,8 @@ def _title(args) -> str:
 
 def run(args) -> int:
     from galleyproof.report.html import render_report
-    from galleyproof.report.terminal import ProgressReporter
 
-    reporter = ProgressReporter(stderr_console())
-    try:
-        audit = run_audit_command(args, reporter)
-    finally:
-        reporter.stop()
+    audit = run_audit_command(args)
     emit_text(render_report(audit, _check(args), _title(args)), args.output)
     if args.output:
         stderr_console().print(f"wrote {args.output}", highlight=False)
