@@ -143,3 +143,59 @@ def test_colliding_keys_get_letters_in_order():
     refs = [Reference(key="", authors=(Person("Neff", "K. D."),), year="2003", title=t) for t in "ABC"]
     refs.insert(1, Reference(key="", authors=(Person("Neff", "K. D."),), year="2009", title="D"))
     assert [r.key for r in assign_keys(refs)] == ["neff2003a", "neff2009", "neff2003b", "neff2003c"]
+
+
+WRAPPED = """References
+
+Breines, J. G., & Chen, S. (2012). Self-compassion increases self-improvement motivation.
+  Personality and Social Psychology Bulletin, 38(9), 1133–1143.
+  https://doi.org/10.1177/0146167212445599
+Neff, K. D., Hsieh, Y. P., & Dejitterat, K. (2005). Self-compassion, achievement goals, and coping
+with academic failure. Self and Identity, 4(3), 263–287. https://doi.org/10.1080/13576500444000317
+Longe, O., Maratos, F. A., Gilbert, P., Evans, G., Volker, S., Rockliff, H., &
+Rippon, G. (2010). Having a word with yourself: Neural correlates of self-criticism and self-reassurance.
+NeuroImage, 49(2), 1849-1856.
+Porges, S. W. (2011). The polyvagal theory: Neurophysiological foundations of emotions,
+  attachment, communication, and self-regulation. W. W. Norton & Company.
+"""
+
+
+def test_references_wrapped_across_lines_are_joined():
+    # Lists copied from PDFs wrap: a reference cut after its title would lose its journal and DOI,
+    # and the audit would then report a DOI as missing that the author gave.
+    refs = {r.key: r for r in parse_reference_list(WRAPPED, "refs.txt")}
+    assert list(refs) == ["breines2012", "neff2005", "longe2010", "porges2011"]
+    breines = refs["breines2012"]
+    assert (breines.line, breines.container, breines.volume, breines.issue, breines.pages, breines.doi) == (
+        3, "Personality and Social Psychology Bulletin", "38", "9", "1133-1143", "10.1177/0146167212445599")
+    assert refs["neff2005"].title == "Self-compassion, achievement goals, and coping with academic failure"
+    assert refs["neff2005"].doi == "10.1080/13576500444000317"
+    assert refs["longe2010"].line == 8 and refs["longe2010"].authors[-1].family == "Rippon"
+    assert refs["longe2010"].container == "NeuroImage"
+    assert (refs["porges2011"].entry_type, refs["porges2011"].publisher) == ("book", "W. W. Norton & Company")
+
+
+def test_a_claim_after_a_complete_reference_is_not_absorbed():
+    text = ("Breines, J. G., & Chen, S. (2012). Self-compassion increases self-improvement motivation. "
+            "Personality and Social Psychology Bulletin, 38(9), 1133–1143. https://doi.org/10.1177/0146167212445599\n"
+            "Self-compassion also predicted healthier coping and motivation in academic settings, 2012.\n")
+    [ref] = parse_reference_list(text)
+    assert "healthier coping" not in ref.raw and ref.doi == "10.1177/0146167212445599"
+
+
+@pytest.mark.parametrize(
+    ("text", "given"),
+    [
+        pytest.param("Neff, Kristin D. (2003). Self-compassion. Self and Identity, 2(2), 85-101.", "Kristin D.",
+                     id="given-name-and-initial"),
+        pytest.param("Gouin, Jean-Philippe (2010). Close relationships. Health, 3, 1-2.", "Jean-Philippe",
+                     id="hyphenated-given-name"),
+    ],
+)
+def test_given_names_written_out(text, given):
+    ref = parse_reference(text)
+    assert ref is not None and ref.authors[0].given == given
+
+
+def test_prose_with_a_comma_and_a_year_is_not_a_reference():
+    assert parse_reference("However, Smith (2010) found that kindness helps.") is None

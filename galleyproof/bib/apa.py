@@ -24,9 +24,14 @@ from galleyproof.bib.model import Person, Reference
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 # "(2010)." / "(2010a)." / "(n.d.)." closing the author part.
 _YEAR = re.compile(r"\s*\((\d{4}[a-z]?|n\.\s?d\.)\)\.?\s*")
-# One author: family name, comma, initials ("J. K.", "J.-P.", "Th.").
+# One author: family name, comma, initials ("J. K.", "J.-P.", "Th.") or, as some lists print them,
+# given names ("Kristin D.", "Jean-Philippe").
 _INITIALS = r"(?:[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]?\.(?:\s*-\s*|\s+(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]?\.))?)+"
-_AUTHOR = re.compile(r"(?P<family>[^\s,&.][^,&]*?),\s*(?P<given>" + _INITIALS + r")")
+_GIVEN_NAMES = (r"[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+(?:-[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+)?"
+                r"(?:\s+(?:[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]+|[A-ZÀ-ÖØ-Þ]\.)){0,2}(?=\s*(?:,|&|$))")
+_AUTHOR = re.compile(r"(?P<family>[^\s,&.][^,&]*?),\s*(?P<given>" + _INITIALS + "|" + _GIVEN_NAMES + r")")
+_ONLY_INITIALS = re.compile(r"^" + _INITIALS + r"$")
+_AUTHOR_START = re.compile(r"^\s*(?:[-*+•]\s+)?" + _AUTHOR.pattern)
 _SEPARATOR = re.compile(r"^[\s,&]*(?:(?:\.\s?\.\s?\.|…)[\s,&]*)?$")
 _LINK = re.compile(r"\s*<?(?P<link>(?:https?://|doi:\s*)\S+?)>?\s*$", re.IGNORECASE)
 _ARTICLE_TAIL = re.compile(
@@ -88,6 +93,8 @@ def parse_reference(text: str, *, source: str = "", line: int | None = None, key
     authors = _split_authors(raw[:year.start()].strip())
     if authors is None:
         return None
+    if "." not in year.group(0) and not all(_ONLY_INITIALS.match(p.given) for p in authors):
+        return None  # "However, Smith (2010) found..." is prose: a reference puts a full stop after the year
     body = raw[year.end():].strip()
     italic = re.match(r"\*([^*]+)\*", body)
     body = body.replace("*", "")
@@ -116,17 +123,65 @@ def parse_reference(text: str, *, source: str = "", line: int | None = None, key
 
 
 def parse_reference_list(text: str, source: str = "") -> list[Reference]:
-    """Every line of `text` that is an APA reference, with its 1-based line, keyed by `assign_keys`.
+    """Every APA reference in `text`, with the 1-based line it starts on, keyed by `assign_keys`.
 
-    Works on a reference section (one reference per line, bulleted or not) and on prose with
-    references interleaved: a line is taken only when it parses as a whole reference.
+    Works on a reference section (bulleted or not, one reference per line or wrapped across lines,
+    as lists copied from PDFs are) and on prose with references interleaved: a line is taken when it
+    starts a reference, and the lines after it are joined to it only while each adds bibliographic
+    fields (journal, volume, pages, DOI...) and is not a reference itself. A claim sentence after a
+    complete reference adds nothing and stays out.
     """
-    refs = []
-    for number, line in enumerate(text.splitlines(), 1):
-        ref = parse_reference(line, source=source, line=number)
-        if ref is not None:
-            refs.append(ref)
+    lines = text.splitlines()
+    refs, index = [], 0
+    while index < len(lines):
+        ref, joined, end = _reference_starting_at(lines, index, source)
+        if ref is None:
+            index += 1
+            continue
+        ref, joined, end = _extend(lines, ref, joined, end, source, index + 1)
+        refs.append(replace(ref, raw=joined, line=index + 1))
+        index = end
     return assign_keys(refs)
+
+
+_MAX_WRAPPED_LINES = 4
+
+
+def _reference_starting_at(lines: list[str], index: int, source: str) -> tuple[Reference | None, str, int]:
+    """A reference whose text starts on `lines[index]`: that line alone, or, when the author list
+    wraps before the year, with the next few lines; returns (reference, text, index after it)."""
+    joined = lines[index].strip()
+    ref = parse_reference(joined, source=source, line=index + 1)
+    if ref is not None or not _AUTHOR_START.match(joined):
+        return ref, joined, index + 1
+    for end in range(index + 1, min(index + _MAX_WRAPPED_LINES, len(lines))):
+        if not lines[end].strip():
+            break
+        joined += " " + lines[end].strip()
+        ref = parse_reference(joined, source=source, line=index + 1)
+        if ref is not None:
+            return ref, joined, end + 1
+    return None, lines[index].strip(), index + 1
+
+
+def _extend(lines: list[str], ref: Reference, joined: str, end: int, source: str,
+            line: int) -> tuple[Reference, str, int]:
+    """Join the following lines while each makes the reference more complete."""
+    while end < len(lines) and lines[end].strip() and end - line < _MAX_WRAPPED_LINES * 2:
+        following = lines[end].strip()
+        if parse_reference(following) is not None or _AUTHOR_START.match(following) and _YEAR.search(following):
+            break
+        candidate = parse_reference(joined + " " + following, source=source, line=line)
+        if candidate is None or _completeness(candidate) <= _completeness(ref):
+            break
+        ref, joined, end = candidate, joined + " " + following, end + 1
+    return ref, joined, end
+
+
+def _completeness(ref: Reference) -> int:
+    """How much of a reference's bibliographic detail is known; a wrapped line must add to it."""
+    details = (ref.container, ref.volume, ref.issue, ref.pages, ref.doi, ref.url, ref.publisher)
+    return sum(1 for value in details if value) + (ref.entry_type != "misc")
 
 
 def ascii_letters(text: str) -> str:
