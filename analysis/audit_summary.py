@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from galleyproof.audit.summary import summary_frame
+
 AUDIT_REPORT = Path("_output/reports/audit.json")
 
 
@@ -22,14 +24,10 @@ def load_audit(path: str | Path = AUDIT_REPORT) -> dict | None:
 
 
 def status_table(audit: dict | None) -> pd.DataFrame:
-    """Per audit status (in the audit's order of severity): how many references, and which."""
+    """Per audit status that occurs (least to most severe): how many references, and which."""
     if audit is None:
         return pd.DataFrame([{"Status": "not run (build with python build.py)", "References": 0, "Keys": []}])
-    summary = audit.get("summary", {})
-    order = summary.get("severity") or sorted({r["status"] for r in audit.get("references", [])})
-    rows = []
-    for status in order:
-        keys = sorted(r["key"] for r in audit.get("references", []) if r["status"] == status)
-        if keys:
-            rows.append({"Status": status.replace("_", " "), "References": len(keys), "Keys": keys})
-    return pd.DataFrame(rows, columns=["Status", "References", "Keys"])
+    frame = summary_frame(audit, keys=True)
+    frame = frame[frame["count"] > 0]
+    return pd.DataFrame({"Status": frame["status"].str.replace("_", " "), "References": frame["count"],
+                         "Keys": frame["keys"]}).reset_index(drop=True)

@@ -264,6 +264,9 @@ def test_summary_frame_counts_every_status(scenario):
     assert abs(frame["share"].sum() - 1.0) < 1e-9
     refs = references_frame(audit)
     assert list(refs["key"]) == list(EXPECTED) and list(refs["status"]) == list(EXPECTED.values())
+    with_keys = summary_frame(audit, keys=True)
+    assert dict(zip(with_keys["status"], with_keys["keys"])) == {
+        s: sorted(k for k, v in EXPECTED.items() if v == s) for s in STATUSES}
 
 
 def test_a_qmd_is_audited_through_its_bibliography_front_matter(tmp_path, sample_works):

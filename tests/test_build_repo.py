@@ -94,3 +94,13 @@ def test_rebuild_is_cached_and_byte_identical(built):
     assert {c.status for c in again.chapters if c.cells} == {"cached"}
     assert again.timings["kernel"] == 0
     assert {fmt: path.read_bytes() for fmt, path in again.outputs.items()} == first
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "docx", "html_text"])
+def test_audit_table_lists_each_status_with_its_references(built, fmt):
+    # Offline with an empty lock: DOIs are unverified, references without one are missing_doi.
+    audit = built["result"].audit
+    table = flat(built[fmt]).split("Table 3: Citation audit")[-1]
+    for status in {r["status"] for r in audit["references"]}:
+        assert status.replace("_", " ") in table
+    assert "Abidi, 2017" in table  # keys went through citeproc: a formatted citation, not "abidi2017"

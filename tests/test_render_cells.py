@@ -62,7 +62,9 @@ def test_labelled_figure_is_written_with_caption_and_id(tmp_path):
 def test_html_table_becomes_a_captioned_pipe_table(tmp_path):
     markdown = render(tmp_path, {"label": "tbl-corpus", "tbl-cap": "The corpus", "echo": False}, [TABLE]).markdown
     assert "| alpha | 3" in markdown.replace("   ", " ").replace("  ", " ")
-    assert markdown.rstrip().endswith(": The corpus {#tbl-corpus}")
+    # Inside Quarto's display div, the caption after the table and before the div closes.
+    assert markdown.startswith("::: {.cell-output-display}\n")
+    assert markdown.rstrip().endswith(": The corpus {#tbl-corpus}\n:::")
     assert "style" not in markdown
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -111,3 +112,22 @@ def test_fig_dpi_sets_figure_resolution(prepared, tmp_path):
     with Image.open(figure.path) as fine, Image.open(prepared.figures[0].path) as default:
         assert round(fine.info["dpi"][0]) == 300
         assert fine.width >= 2.5 * default.width  # same figure, three times the pixels of the default 100 dpi
+
+
+def test_cell_table_columns_are_sized_by_printed_text(prepared, tmp_path):
+    # Citation markup is far longer than the citation it prints; sized by the markup, the status
+    # column would shrink until Typst hyphenates its words.
+    keys = "[" + "; ".join(["@neff2003", "@irwin2011"] * 4) + "]"
+    rows = "\n".join(f"| {status:<11} | {4:<10} | {keys} |" for status in ("unverified", "missing doi"))
+    # As pandoc writes a cell's HTML table: dashes as long as each column's Markdown.
+    rule = f"|{'-' * 13}|{'-' * 12}|{'-' * (len(keys) + 2)}|"
+    source = tmp_path / "table.md"
+    source.write_text(f"::: {{.cell-output-display}}\n| Status | References | Keys |\n{rule}\n"
+                      f"{rows}\n\n: Audit {{#tbl-audit}}\n:::\n")
+    from dataclasses import replace
+
+    typ = convert(replace(prepared, markdown=source), "typst", tmp_path / "table.typ").read_text()
+    widths = [float(w) for w in re.search(r"columns: \(([\d.%, ]+)\)", typ).group(1).replace("%", "").split(",")]
+    assert widths[0] >= 15 and widths[2] <= 70, widths
+    text = pypdf.PdfReader(convert(replace(prepared, markdown=source), "pdf", tmp_path / "t.pdf")).pages[0].extract_text()
+    assert "unverified" in text and "un-" not in text

@@ -48,6 +48,9 @@ def should_evaluate(options: dict[str, Any]) -> bool:
     return bool(options.get("eval", True))
 
 
+DISPLAY_CLASS = "cell-output-display"
+
+
 def render_cell(cell: CodeCell, options: dict[str, Any], outputs: list[dict], *,
                 figure_path: Callable[[int], Path], figure_ref: Callable[[Path], str],
                 html_to_markdown: Callable[[str], str]) -> CellMarkdown:
@@ -96,7 +99,8 @@ def _output_markdown(output: dict, options: dict, asis: bool, figure_index: int,
     if "text/markdown" in data:
         return _text(data["text/markdown"]).strip("\n")
     if "text/html" in data:
-        return html_to_markdown(_text(data["text/html"]))
+        # Quarto's wrapper for a cell's display output; table_widths.lua sizes the tables inside it.
+        return f"::: {{.{DISPLAY_CLASS}}}\n{html_to_markdown(_text(data['text/html']))}\n:::"
     if "text/plain" in data:
         text = _text(data["text/plain"]).rstrip("\n")
         return text if asis else _fence(text, "cell-output")
@@ -124,7 +128,9 @@ def _caption_table(chunks: list[str], caption: str, label: str) -> list[str]:
     ident = f" {{#{label}}}" if label.startswith("tbl-") else ""
     for index, chunk in enumerate(chunks):
         if _TABLE_LINE.search(chunk) and not chunk.startswith("`"):
-            chunks[index] = f"{chunk}\n\n: {caption or ' '}{ident}"
+            line = f": {caption or ' '}{ident}"
+            wrapped = chunk.endswith("\n:::")  # the caption belongs to the table, inside its div
+            chunks[index] = f"{chunk[:-4]}\n\n{line}\n:::" if wrapped else f"{chunk}\n\n{line}"
             break
     return chunks
 

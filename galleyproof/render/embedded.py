@@ -293,6 +293,7 @@ def convert(prepared: Prepared, fmt: str, out_path: Path, *, csl: Path | None = 
             args += ["--csl", str(style)]
         if fmt != "jats":  # the JATS writer reads `bibliography` itself for <element-citation>
             args += ["--lua-filter", str(pandoc.FILTERS / "build_meta.lua")]
+    args += ["--lua-filter", str(pandoc.FILTERS / "table_widths.lua")]  # after citeproc: printed widths
     started = time.perf_counter()
     try:
         _, warnings = pandoc.run_pandoc([*args, *extra_args], cwd=prepared.resource_dir)
