@@ -30,12 +30,21 @@ def test_auto_falls_back_to_embedded_without_quarto(tmp_path, monkeypatch):
     assert choose_engine("auto") == "embedded"
 
 
-def test_engine_quarto_without_quarto_is_a_usage_error(tmp_path, monkeypatch):
-    monkeypatch.setenv("QUARTO_PATH", str(tmp_path / "absent"))
+@pytest.mark.parametrize(("quarto_path", "message"), [
+    pytest.param("absent", "QUARTO_PATH names .*absent, which is not a file", id="quarto-path-names-nothing"),
+    pytest.param(None, "quarto CLI on PATH", id="no-quarto-anywhere"),
+])
+def test_engine_quarto_without_quarto_fails_before_any_work(tmp_path, monkeypatch, quarto_path, message):
+    if quarto_path:
+        monkeypatch.setenv("QUARTO_PATH", str(tmp_path / quarto_path))
+    else:
+        monkeypatch.delenv("QUARTO_PATH", raising=False)
+        monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
     root = tmp_path / "mini"
     shutil.copytree(MINI, root)
-    with pytest.raises(UsageError, match="quarto CLI"):
+    with pytest.raises(UsageError, match=message):
         build(load_project(root), engine="quarto", formats=["html"], offline=True)
+    assert not (root / "_output").exists()  # neither the audit nor the checks ran first
 
 
 @pytest.mark.quarto

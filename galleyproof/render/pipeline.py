@@ -89,6 +89,8 @@ def choose_engine(engine: str) -> str:
         raise UsageError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
     if engine == "auto":
         return "quarto" if quarto.find_quarto() else "embedded"
+    if engine == "quarto":
+        quarto.require_quarto()  # say so now, before the audit and the checks run
     return engine
 
 

@@ -74,9 +74,10 @@ class RichReporter:
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), console=self.console, transient=True)
         self.tasks: dict[str, int] = {}
-        self.progress.start()
 
     def stage(self, name: str, total: int) -> None:
+        if not self.tasks:  # start with the first stage: a build that fails early shows no empty bar
+            self.progress.start()
         self.tasks[name] = self.progress.add_task(name, total=total)
 
     def item(self, stage: str, name: str, status: str) -> None:
@@ -95,4 +96,5 @@ class RichReporter:
         self.progress.console.print(message)
 
     def close(self) -> None:
-        self.progress.stop()
+        if self.tasks:
+            self.progress.stop()

@@ -23,11 +23,21 @@ def find_quarto() -> str | None:
     return shutil.which("quarto")
 
 
-def render(project: Project, formats: tuple[str, ...], *, fresh: bool = False) -> dict[str, Path]:
-    """Run `quarto render --to FMT` per format; returns format -> output directory."""
+def require_quarto() -> str:
+    """The Quarto CLI to run, or a UsageError saying why there is none (before any work is done)."""
+    explicit = os.environ.get("QUARTO_PATH")
+    if explicit and not Path(explicit).is_file():
+        raise UsageError(f"QUARTO_PATH names {explicit}, which is not a file")
     quarto = find_quarto()
     if quarto is None:
-        raise UsageError("--engine quarto needs the quarto CLI on PATH or QUARTO_PATH set")
+        raise UsageError("--engine quarto needs the quarto CLI on PATH or QUARTO_PATH set "
+                         "(or use the embedded engine: --engine embedded)")
+    return quarto
+
+
+def render(project: Project, formats: tuple[str, ...], *, fresh: bool = False) -> dict[str, Path]:
+    """Run `quarto render --to FMT` per format; returns format -> output directory."""
+    quarto = require_quarto()
     outputs = {}
     for fmt in formats:
         command = [quarto, "render", "--to", fmt] + (["--cache-refresh"] if fresh else [])
