@@ -7,7 +7,10 @@ the claim checker, the build and the export all see one shape and can point at t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from galleyproof.errors import ManuscriptError
 
 
 @dataclass(frozen=True)
@@ -77,3 +80,17 @@ class Document:
 
     def cited_keys(self) -> set[str]:
         return {c.key for c in self.citations}
+
+
+def read_text(path: Path | str) -> str:
+    """A manuscript file's text; ManuscriptError (naming the file) when it is missing, a directory
+    or not UTF-8 text."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ManuscriptError("manuscript file not found", path) from None
+    except IsADirectoryError:
+        raise ManuscriptError("is a directory, not a manuscript file", path) from None
+    except UnicodeDecodeError as exc:
+        raise ManuscriptError(f"not UTF-8 text (byte {exc.start})", path) from None

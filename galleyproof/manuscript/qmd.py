@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from galleyproof.errors import ManuscriptError
-from galleyproof.manuscript.document import Block, Citation, CodeCell, Document, Heading
+from galleyproof.manuscript.document import Block, Citation, CodeCell, Document, Heading, read_text
 
 XREF_PREFIXES = ("sec-", "fig-", "tbl-", "eq-", "lst-", "thm-", "lem-", "cor-", "prp-", "cnj-",
                  "def-", "exm-", "exr-", "sol-", "rem-", "apx-")
@@ -164,14 +164,7 @@ def parse_qmd(text: str, file: str = "<string>") -> Document:
 
 
 def read_qmd(path: Path | str, display_name: str | None = None) -> Document:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ManuscriptError("manuscript file not found", path) from None
-    except UnicodeDecodeError as exc:
-        raise ManuscriptError(f"not UTF-8 text (byte {exc.start})", path) from None
-    return parse_qmd(text, display_name or str(path))
+    return parse_qmd(read_text(path), display_name or str(path))
 
 
 def read_project_document(project) -> Document:

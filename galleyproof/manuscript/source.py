@@ -27,7 +27,7 @@ from galleyproof.bib.apa import assign_keys, parse_reference
 from galleyproof.bib.model import Reference
 from galleyproof.errors import ManuscriptError
 from galleyproof.manuscript.authoryear import AuthorYearCitation, find_citations, resolve_citations
-from galleyproof.manuscript.document import Block, Citation, Document, Heading
+from galleyproof.manuscript.document import Block, Citation, Document, Heading, read_text
 from galleyproof.manuscript.qmd import split_heading, strip_emphasis
 from galleyproof.project import Author
 
@@ -575,16 +575,7 @@ def parse_source(text: str, file: str = "<string>") -> SourceManuscript:
 
 def load_source(path: Path | str, display_name: str | None = None) -> SourceManuscript:
     """Read a .txt/.md manuscript file. ManuscriptError when it is missing or not UTF-8 text."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ManuscriptError("manuscript file not found", path) from None
-    except IsADirectoryError:
-        raise ManuscriptError("is a directory, not a manuscript file", path) from None
-    except UnicodeDecodeError as exc:
-        raise ManuscriptError(f"not UTF-8 text (byte {exc.start})", path) from None
-    return parse_source(text, display_name or str(path))
+    return parse_source(read_text(path), display_name or str(path))
 
 
 def read_source(path: Path | str, display_name: str | None = None) -> Document:
