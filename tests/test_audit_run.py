@@ -279,3 +279,25 @@ def test_a_qmd_is_audited_through_its_bibliography_front_matter(tmp_path, sample
     assert [(f["kind"], f["key"], f["line"]) for f in audit["project"]] == [("undefined_key", "missing", 6)]
     (tmp_path / "bare.qmd").write_text("# No front matter\n")
     assert main(["audit", str(tmp_path / "bare.qmd"), "--offline"]) == 2
+
+
+def test_a_plain_text_manuscript_gets_undefined_and_uncited_findings(tmp_path):
+    # A reviewer's case: someone else's draft as text, author-year citations and an APA list.
+    manuscript = tmp_path / "draft.txt"
+    manuscript.write_text(
+        "## **1. Introduction**\n\nKindness matters (Neff, 2003). Stress harms immunity (Smith & Jones, 2020).\n\n"
+        "**References:**\n\n"
+        "- Neff, K. D. (2003). Self-compassion. *Self and Identity*, 2(2), 85-101. <https://doi.org/10.1080/15298860309032>\n"
+        "- Tracey, K. J. (2002). The inflammatory reflex. *Nature*, 420(6917), 853-859.\n", encoding="utf-8")
+    audit = audit_path(manuscript, mode="offline", lock_path=tmp_path / "lock.json")
+    found = {(f["kind"], f["key"], f["line"]) for f in audit["project"]}
+    assert found == {("undefined_key", "smith2020", 3), ("uncited", "tracey2002", 8)}
+    undefined = next(f for f in audit["project"] if f["kind"] == "undefined_key")
+    assert undefined["message"].startswith("(Smith & Jones, 2020) is cited 1 time")
+
+
+def test_a_bare_reference_list_cites_nothing_so_nothing_is_uncited(tmp_path):
+    listing = tmp_path / "refs.txt"
+    listing.write_text("Tracey, K. J. (2002). The inflammatory reflex. Nature, 420(6917), 853-859.\n")
+    audit = audit_path(listing, mode="offline", lock_path=tmp_path / "lock.json")
+    assert [r["key"] for r in audit["references"]] == ["tracey2002"] and audit["project"] == []

@@ -3,7 +3,8 @@
     a project            its bibliography plus every citation in its chapters
     a .bib file          its entries (no citations, so no cited/uncited findings)
     a .qmd or .md file   the bibliography named by its `bibliography:` front matter, and its citations
-    anything else        a plain-text APA-style reference list, parsed by galleyproof.bib.apa
+    anything else        a plain-text manuscript or APA-style reference list (galleyproof.manuscript.source):
+                         its references, and its author-year citations when the prose has any
 
 Nothing here executes a manuscript's code: .qmd files are only read as text.
 """
@@ -62,17 +63,16 @@ def from_path(path: Path | str) -> AuditInput:
             return AuditInput(refs, doc.citations, str(path))
         if path.suffix.lower() == ".qmd":
             raise ManuscriptError("the front matter names no bibliography: to audit", path, 1)
-    return AuditInput(_reference_list(path), None, str(path))
+    return _plain_text(path)
 
 
-def _reference_list(path: Path) -> list[Reference]:
-    from galleyproof.bib.apa import parse_reference_list
+def _plain_text(path: Path) -> AuditInput:
+    """A plain-text manuscript or reference list, read by the importer's reader: its references and,
+    when its prose cites author-year (`(Neff, 2003)`), those citations, so undefined and uncited
+    works are found as in a project. A bare reference list cites nothing and gets no such findings."""
+    from galleyproof.manuscript.source import load_source
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ManuscriptError(f"not UTF-8 text (byte {exc.start})", path) from None
-    refs = parse_reference_list(text, str(path))
-    if not refs:
+    source = load_source(path, str(path))
+    if not source.references:
         raise BibliographyError("found no APA-style references in this file", path)
-    return refs
+    return AuditInput(source.references, source.document.citations or None, str(path))

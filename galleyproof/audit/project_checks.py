@@ -18,8 +18,14 @@ def undefined_keys(refs: list[Reference], citations: list[Citation]) -> list[Pro
             first.setdefault(citation.key, citation)
             counts[citation.key] = counts.get(citation.key, 0) + 1
     return [ProjectFinding("undefined_key", key, c.file, c.line,
-                           f"@{key} is cited {counts[key]} time(s) but not defined in the bibliography")
+                           f"{_as_written(c)} is cited {counts[key]} time(s) but not defined in the bibliography")
             for key, c in first.items()]
+
+
+def _as_written(citation: Citation) -> str:
+    """`@key` for pandoc citations; the author's own words, "(Smith & Jones, 2020)", for plain text."""
+    written = citation.text.strip()
+    return f"@{citation.key}" if not written or written.startswith(("[", "@")) else written
 
 
 def uncited(refs: list[Reference], citations: list[Citation]) -> list[ProjectFinding]:

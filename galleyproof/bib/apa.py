@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from galleyproof.bib.doi import normalise_doi
 from galleyproof.bib.model import Person, Reference
@@ -122,8 +122,15 @@ def parse_reference(text: str, *, source: str = "", line: int | None = None, key
     return None
 
 
-def parse_reference_list(text: str, source: str = "") -> list[Reference]:
-    """Every APA reference in `text`, with the 1-based line it starts on, keyed by `assign_keys`.
+@dataclass(frozen=True)
+class FoundReference:
+    reference: Reference
+    first: int  # 1-based line the reference starts on
+    last: int  # 1-based line it ends on (the same line unless it wraps)
+
+
+def find_references(lines: list[str], source: str = "") -> list[FoundReference]:
+    """The APA references among `lines`, each with the lines it spans (blank a line to hide it).
 
     Works on a reference section (bulleted or not, one reference per line or wrapped across lines,
     as lists copied from PDFs are) and on prose with references interleaved: a line is taken when it
@@ -131,17 +138,21 @@ def parse_reference_list(text: str, source: str = "") -> list[Reference]:
     fields (journal, volume, pages, DOI...) and is not a reference itself. A claim sentence after a
     complete reference adds nothing and stays out.
     """
-    lines = text.splitlines()
-    refs, index = [], 0
+    found, index = [], 0
     while index < len(lines):
         ref, joined, end = _reference_starting_at(lines, index, source)
         if ref is None:
             index += 1
             continue
         ref, joined, end = _extend(lines, ref, joined, end, source, index + 1)
-        refs.append(replace(ref, raw=joined, line=index + 1))
+        found.append(FoundReference(replace(ref, raw=joined, line=index + 1), index + 1, end))
         index = end
-    return assign_keys(refs)
+    return found
+
+
+def parse_reference_list(text: str, source: str = "") -> list[Reference]:
+    """Every APA reference in `text` (see `find_references`), keyed by `assign_keys`."""
+    return assign_keys([f.reference for f in find_references(text.splitlines(), source)])
 
 
 _MAX_WRAPPED_LINES = 4

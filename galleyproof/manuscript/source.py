@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from galleyproof.bib.apa import assign_keys, parse_reference
+from galleyproof.bib.apa import assign_keys, find_references
 from galleyproof.bib.model import Reference
 from galleyproof.errors import ManuscriptError
 from galleyproof.manuscript.authoryear import AuthorYearCitation, find_citations, resolve_citations
@@ -249,32 +249,25 @@ class _Reader:
     def take_references(self, skip: set[int]) -> set[int]:
         """Reference list lines (and interleaved reference lines) leave the prose."""
         start = next((n for n, t in enumerate(self.lines, 1) if n not in skip and _REFERENCES.match(t)), None)
-        taken: set[int] = set()
-        refs: list[Reference] = []
-        for number, text in enumerate(self.lines, 1):
-            if number in skip or not text.strip():
+        # Dropped lines and the "References" heading read as blank, so no reference runs across them.
+        visible = ["" if n in skip or n == start else t for n, t in enumerate(self.lines, 1)]
+        spans = find_references(visible, self.file)
+        taken = {n for found in spans for n in range(found.first, found.last + 1)}
+        for number, text in enumerate(visible, 1):
+            if not text.strip() or number in taken:
                 continue
-            if start is not None and number >= start:
-                taken.add(number)
-                if number == start:
-                    continue
-                ref = parse_reference(text, source=self.file, line=number)
-                if ref is None:
-                    self.issue("reference-unparsed", "a line in the reference list is not an APA reference",
-                               number, text.strip())
-                else:
-                    refs.append(ref)
-                continue
-            ref = parse_reference(text, source=self.file, line=number)
-            if ref is not None:
-                refs.append(ref)
+            if start is not None and number > start:
+                self.issue("reference-unparsed", "a line in the reference list is not an APA reference",
+                           number, text.strip())
                 taken.add(number)
             elif _FRAGMENT.match(text.strip()):
                 self.issue("reference-fragment", "looks like part of a reference (journal and volume) "
                            "but is not a reference; left out of the prose", number, text.strip())
                 taken.add(number)
+        if start is not None:
+            taken.add(start)
         self.has_reference_section = start is not None
-        self.references = assign_keys(refs)
+        self.references = assign_keys([found.reference for found in spans])
         self.report_duplicates()
         return taken
 
