@@ -20,7 +20,7 @@ examples:
 from __future__ import annotations
 
 from galleyproof.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from galleyproof.report.output import add_output_arguments, emit_json, emit_text, stderr_console, stdout_console
+from galleyproof.report.output import add_output_arguments, count, emit_json, emit_text, stderr_console, stdout_console
 
 
 def add_arguments(parser) -> None:
@@ -92,10 +92,10 @@ def run(args) -> int:
     err = stderr_console()
     failed = result.failed
     if result.written:
-        note = f" (draft: {len(failed)} failed check{'s' if len(failed) != 1 else ''})" if failed else ""
+        note = f" (draft: {count(len(failed), 'failed check')})" if failed else ""
         err.print(f"wrote {project.relative(result.package_dir)}/ and {project.relative(result.zip_path)}{note}", soft_wrap=True)
         return EXIT_OK
     names = ", ".join(c.label.split(":")[0].split(" (")[0].lower() for c in failed)
-    err.print(f"export stopped: {len(failed)} check{'s' if len(failed) != 1 else ''} failed ({names}); "
+    err.print(f"export stopped: {count(len(failed), 'check')} failed ({names}); "
               "nothing was written (use --draft to write the package anyway)", soft_wrap=True)
     return EXIT_FINDINGS

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from galleyproof.report.output import count
+
 MARK = {"pass": "PASS", "fail": "FAIL", "warn": "WARN", "skip": "SKIP"}
 
 
@@ -14,7 +16,7 @@ def _cell(text: str) -> str:
 def checklist_markdown(result) -> str:
     profile = result.profile
     failed = len(result.failed)
-    state = "ready to submit" if not failed else f"{failed} check{'s' if failed != 1 else ''} failed"
+    state = "ready to submit" if not failed else f"{count(failed, 'check')} failed"
     lines = [
         f"# Submission checklist: {profile.name}",
         "",

@@ -32,6 +32,7 @@ from galleyproof.claims.run import check_project
 from galleyproof.export.profiles import Profile
 from galleyproof.manuscript.document import Block, Document
 from galleyproof.project import Project
+from galleyproof.report.output import count
 
 PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
 VECTOR_FORMATS = ("pdf", "svg", "eps")
@@ -264,7 +265,7 @@ def check_figures(ctx: ExportContext) -> Check:
     for figure in ctx.figures:
         if figure.path and figure.path.is_file() and figure.path.suffix.lower().lstrip(".") not in VECTOR_FORMATS:
             described.append(f"{figure.label or figure.path.name}: {effective_dpi(figure.path, ctx.profile.figures.print_width_mm)[1]}")
-    measured = f"{len(ctx.figures)} figure{'s' if len(ctx.figures) != 1 else ''}"
+    measured = count(len(ctx.figures), "figure")
     return Check("figures", "Figures present, captioned, adequate resolution", FAIL if problems else PASS,
                  measured, limit, "; ".join(problems or described))
 
@@ -285,7 +286,7 @@ def check_image_paths(ctx: ExportContext) -> Check:
             bad.append(f"{href}: no such file")
     found = len(dict.fromkeys(_IMAGE.findall(ctx.markdown)))
     return Check("image-paths", "Images are files inside the project", FAIL if bad else PASS,
-                 f"{found} image{'s' if found != 1 else ''}", "all inside", "; ".join(bad))
+                 count(found, "image"), "all inside", "; ".join(bad))
 
 
 def check_highlights(ctx: ExportContext) -> Check | None:
@@ -338,7 +339,7 @@ def check_claims(ctx: ExportContext) -> Check:
     errors = [f for f in findings if f.get("severity") == "error" and not _accepted(f)]
     accepted = sum(1 for f in findings if _accepted(f))
     warnings = sum(1 for f in findings if f.get("severity") == "warning" and not _accepted(f))
-    measured = f"{len(errors)} errors, {warnings} warnings, {accepted} accepted"
+    measured = f"{count(len(errors), 'error')}, {count(warnings, 'warning')}, {accepted} accepted"
     if errors:
         def where(f):
             loc = (f.get("locations") or [{}])[0]

@@ -27,7 +27,7 @@ from galleyproof.render import embedded, quarto
 from galleyproof.render.embedded import ChapterStatus
 from galleyproof.render.progress import NullReporter, Reporter
 from galleyproof.report.html import render_report
-from galleyproof.report.output import atomic_write_text, to_json
+from galleyproof.report.output import atomic_write_text, count, to_json
 
 ENGINES = ("auto", "embedded", "quarto")
 BUILD_FORMATS = ("html", "pdf", "docx")
@@ -79,7 +79,7 @@ def validate_inputs(project: Project) -> None:
     if unknown:
         first = unknown[0]
         others = len({c.key for c in unknown}) - 1
-        more = f" (and {others} other undefined key{'s' * (others != 1)})" if others else ""
+        more = f" (and {count(others, 'other undefined key')})" if others else ""
         raise CitationKeyError(f"@{first.key} is not defined in {project.relative(project.bibliography)}{more}",
                                first.file, first.line)
 
@@ -171,7 +171,7 @@ def _audit_step(project: Project, offline: bool | None, reporter: Reporter) -> d
 
 def _check_step(project: Project, reporter: Reporter) -> dict:
     check = check_project(project)
-    reporter.info(f"check: {len(check.get('findings', []))} findings, {checker_errors(check)} errors")
+    reporter.info(f"check: {count(len(check.get('findings', [])), 'finding')}, {count(checker_errors(check), 'error')}")
     return check
 
 
@@ -203,10 +203,10 @@ def policy_failures(audit: dict | None, check: dict | None, fail_on: str) -> lis
     failures = []
     if audit:
         counts = Counter(item.get("status") or item.get("kind") for item in audit_failures(audit, fail_on))
-        failures += [f"audit: {n} reference{'s' * (n != 1)} {status}" if status in SEVERITY
-                     else f"audit: {n} {status.replace('_', ' ')} finding{'s' * (n != 1)}"
+        failures += [f"audit: {count(n, 'reference')} {status}" if status in SEVERITY
+                     else f"audit: {count(n, status.replace('_', ' ') + ' finding')}"
                      for status, n in counts.items()]
     errors = checker_errors(check)
     if errors:
-        failures.append(f"check: {errors} error{'s' * (errors != 1)}")
+        failures.append(f"check: {count(errors, 'error')}")
     return failures

@@ -47,6 +47,11 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """count(1, "error") -> "1 error"; count(2, "error") -> "2 errors"."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
