@@ -62,6 +62,7 @@ class FakeRegistry:
                  headers: dict[str, str] | None = None, latency: float = 0.0):
         self.works = dict(works or {})  # DOI -> Crossref message
         self.datacite = dict(datacite or {})  # DOI -> {"data": {...}}
+        self.agencies: dict[str, tuple[str, str]] = {}  # DOI -> (id, label) held by another agency
         self.searches: list[tuple[str, dict]] = []  # (substring of the query, work-list body)
         self.headers = dict(POLITE_HEADERS if headers is None else headers)
         self.latency = latency
@@ -104,6 +105,8 @@ class FakeRegistry:
 
     def answer(self, request: Request) -> Response:
         path = unquote(request.path)
+        if path.startswith("/works/") and path.endswith("/agency"):
+            return self.agency(path[len("/works/"):-len("/agency")].lower())
         if path.startswith("/works/"):
             work = self.works.get(path[len("/works/"):].lower())
             if work is None:
@@ -123,6 +126,21 @@ class FakeRegistry:
                 return Response(DATACITE_404, status=404, content_type="application/vnd.api+json")
             return Response(json.dumps(record), content_type="application/vnd.api+json")
         return Response("no such endpoint", status=400, content_type="text/plain")
+
+
+    def agency(self, doi: str) -> Response:
+        """`GET /works/{doi}/agency` as Crossref answers it, for every agency's DOIs."""
+        if doi in self.works:
+            found = ("crossref", "Crossref")
+        elif doi in self.datacite:
+            found = ("datacite", "DataCite")
+        elif doi in self.agencies:
+            found = self.agencies[doi]
+        else:
+            return Response(NOT_FOUND_BODY, status=404, content_type="text/plain", headers=self.headers)
+        body = {"status": "ok", "message-type": "work-agency", "message-version": "1.0.0",
+                "message": {"DOI": doi, "agency": {"id": found[0], "label": found[1]}}}
+        return Response(json.dumps(body), content_type="application/json", headers=self.headers)
 
 
 def serve(registry: FakeRegistry, threaded: bool = True) -> HTTPServer:

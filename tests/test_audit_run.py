@@ -301,3 +301,21 @@ def test_a_bare_reference_list_cites_nothing_so_nothing_is_uncited(tmp_path):
     listing.write_text("Tracey, K. J. (2002). The inflammatory reflex. Nature, 420(6917), 853-859.\n")
     audit = audit_path(listing, mode="offline", lock_path=tmp_path / "lock.json")
     assert [r["key"] for r in audit["references"]] == ["tracey2002"] and audit["project"] == []
+
+
+def test_a_doi_held_by_another_agency_is_unverified_not_nonexistent(registry, sample_works, tmp_path):
+    # mEDRA, JaLC, KISTI... DOIs 404 at Crossref and DataCite alike; Crossref's agency lookup knows them.
+    fake, url = registry
+    fake.agencies["10.1400/230487"] = ("medra", "mEDRA")
+    bib = tmp_path / "refs.bib"
+    bib.write_text(bibtex_entry(sample_works[EARLY], "medra", doi="10.1400/230487")
+                   + bibtex_entry(sample_works[EARLY], "ghost", doi="10.1371/notarealdoi"), encoding="utf-8")
+    lock = tmp_path / "lock.json"
+    audit = audit_path(bib, crossref_url=url, datacite_url=url, lock_path=lock, policy=FAST, search=False)
+    medra = next(r for r in audit["references"] if r["key"] == "medra")
+    assert medra["status"] == "unverified" and "mEDRA" in medra["message"]
+    assert statuses(audit)["ghost"] == "not_found"
+    assert fake.requests_for("/works/10.1371/notarealdoi/agency")  # asked before calling it nonexistent
+    locked = CitationLock.load(lock)
+    assert locked.get("10.1400/230487") is None  # unverified is not locked: the next audit asks again
+    assert locked.get("10.1371/notarealdoi").record is None

@@ -9,7 +9,8 @@ Statuses, from least to most severe (the order `--fail-on` uses):
     missing_doi       the reference gives no DOI (`suggested_doi` when a search found a real match)
     mismatch          the DOI identifies the cited work, but some fields differ
     points_elsewhere  the DOI identifies a different work
-    not_found         the DOI exists at neither Crossref nor DataCite
+    not_found         no registration agency knows the DOI (neither Crossref nor DataCite holds it,
+                      and Crossref's agency lookup names no other agency)
     retracted         the work is retracted, withdrawn or removed
 """
 

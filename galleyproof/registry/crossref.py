@@ -67,6 +67,21 @@ class CrossrefClient:
             raise Unavailable("Crossref sent a work without a DOI")
         return trim_work(work)
 
+    def agency(self, doi: str) -> dict | None:
+        """The registration agency holding `doi`, `{"id": "medra", "label": "mEDRA"}`; None when no
+        agency knows it. Crossref answers this for DOIs of every agency, so a DOI that neither Crossref
+        nor DataCite holds is called nonexistent only after this (API-NOTES.md). Raises Unavailable."""
+        response = get(self.http, f"{self.base_url}/works/{quote(doi, safe='/()')}/agency", None, self.single,
+                       self.policy)
+        if response.status_code in NOT_FOUND_STATUSES:
+            return None
+        if response.status_code != 200:
+            raise Unavailable(f"Crossref's agency lookup answered HTTP {response.status_code}")
+        agency = _json(response, "work-agency").get("agency")
+        if not isinstance(agency, dict) or not agency.get("id"):
+            raise Unavailable("Crossref sent an agency answer without an agency")
+        return {"id": str(agency["id"]), "label": str(agency.get("label") or agency["id"])}
+
     def search(self, query: str, rows: int = 5) -> list[dict]:
         """Candidates for a reference string (`query.bibliographic`), best first. Raises Unavailable."""
         params = {"query.bibliographic": query, "rows": str(rows), "select": SEARCH_SELECT}

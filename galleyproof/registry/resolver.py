@@ -6,8 +6,9 @@
     offline  the lock only; nothing leaves the machine
     refresh  fetch every DOI again and rewrite its lock record
 
-Crossref first; a DOI Crossref does not know is tried at DataCite, and only a DOI neither knows
-is `none` (API-NOTES.md: a Crossref 404 only means "not a Crossref DOI").
+Crossref first; a DOI Crossref does not know is tried at DataCite, and a DOI neither knows is
+`none` only when Crossref's agency lookup knows no agency for it either (API-NOTES.md: a Crossref
+404 only means "not a Crossref DOI"); one held by another agency is unverified.
 """
 
 from __future__ import annotations
@@ -122,11 +123,17 @@ class Resolver:
             source, record = "crossref", self.crossref.work(doi)
             if record is None:
                 source, record = "datacite", self.datacite.work(doi)
+            agency = self.crossref.agency(doi) if record is None else None
         except Unavailable as exc:
             self._trip(str(exc))
             return Lookup(doi, "unavailable", error=str(exc))
         with self._mutex:
             self._failures = 0
+        if agency is not None:
+            # The DOI exists, at an agency whose metadata we do not read (mEDRA, JaLC, KISTI, ...):
+            # that is not a wrong reference, so it is unverified, and not locked as nonexistent.
+            return Lookup(doi, "unavailable", error=f"registered with {agency['label']}, whose metadata "
+                                                    "galleyproof does not read (only Crossref and DataCite)")
         entry = self.lock.put(doi, source if record else "none", record)
         return Lookup(doi, "found" if record else "not_found", entry.source, record, entry.retrieved)
 
