@@ -15,10 +15,11 @@ engines:
 
 from __future__ import annotations
 
+from galleyproof.audit.model import DEFAULT_FAIL_ON, STATUSES
+from galleyproof.errors import EXIT_BUILD_FAILED, UsageError
 from galleyproof.project import load_project
 from galleyproof.render.pipeline import BUILD_FORMATS, ENGINES, build
 from galleyproof.report.output import add_output_arguments, emit_json, emit_text
-from galleyproof.errors import EXIT_BUILD_FAILED, UsageError
 
 
 def add_arguments(parser) -> None:
@@ -29,8 +30,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--fresh", action="store_true", help="ignore the cell cache and execute every cell")
     parser.add_argument("--strict", action="store_true",
                         help="exit 1 when the audit has findings at or above --fail-on or the checker has errors")
-    parser.add_argument("--fail-on", default="mismatch", metavar="STATUS",
-                        help="least severe audit status that fails a --strict build (default: mismatch)")
+    parser.add_argument("--fail-on", choices=STATUSES, default=DEFAULT_FAIL_ON, metavar="STATUS",
+                        help=f"least severe audit status that fails a --strict build (default: {DEFAULT_FAIL_ON}; "
+                             f"order: {', '.join(STATUSES)})")
     parser.add_argument("--offline", action="store_true",
                         help="audit from citations.lock.json only, without asking Crossref or DataCite")
     parser.add_argument("--project", default=".", metavar="DIR", help="project directory (default: .)")
