@@ -89,11 +89,13 @@ def test_html_is_one_self_contained_document(built):
 
 
 def test_rebuild_is_cached_and_byte_identical(built):
-    first = {fmt: path.read_bytes() for fmt, path in built["result"].outputs.items()}
+    outputs = {**built["result"].outputs, **built["result"].reports}  # the reviewer reports too
+    first = {name: path.read_bytes() for name, path in outputs.items()}
     again = build(built["project"], offline=True)
     assert {c.status for c in again.chapters if c.cells} == {"cached"}
     assert again.timings["kernel"] == 0
-    assert {fmt: path.read_bytes() for fmt, path in again.outputs.items()} == first
+    assert {name: path.read_bytes() for name, path in {**again.outputs, **again.reports}.items()} == first
+    assert b"generated" not in first["report"]  # no clock in the build's reviewer report
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html_text"])

@@ -154,3 +154,9 @@ def test_consistency_tab_shows_the_id_to_accept_and_the_reason(tmp_path):
     accepted = check_path(manuscript)  # reads the accepted-findings.yml beside the manuscript
     html = render_report(None, accepted)
     assert "Accepted: the repetition is a &lt;deliberate&gt; summary" in html
+
+
+def test_generation_time_follows_source_date_epoch_or_is_left_out(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "315532800")
+    assert "generated 1980-01-01 00:00 UTC" in render_report(None, None)
+    assert "generated" not in render_report(None, None, timestamped=False)

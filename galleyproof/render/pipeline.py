@@ -183,7 +183,9 @@ def _write_reports(result: BuildResult, reports: Path, reporter: Reporter) -> No
         result.reports["check"] = reports / "check.json"
         atomic_write_text(result.reports["check"], to_json(result.check))
     result.reports["report"] = reports / "report.html"
-    atomic_write_text(result.reports["report"], render_report(audit=result.audit, check=result.check))
+    # No generation time: a build's outputs are byte-identical from identical inputs.
+    atomic_write_text(result.reports["report"], render_report(audit=result.audit, check=result.check,
+                                                              timestamped=False))
 
 
 def checker_errors(check: dict | None) -> int:

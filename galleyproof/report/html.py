@@ -12,6 +12,7 @@ cannot end the script element.
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -51,12 +52,22 @@ def _check_view(check: dict | None) -> dict | None:
             "kinds": sorted({f.get("kind", "") for f in findings})}
 
 
-def render_report(audit: dict | None, check: dict | None, title: str = "") -> str:
+def generated_at(timestamped: bool = True) -> str:
+    """When the report was made: SOURCE_DATE_EPOCH when set (https://reproducible-builds.org/specs/
+    source-date-epoch/), else now; "" for a report that must be byte-identical from identical inputs."""
+    if not timestamped:
+        return ""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    moment = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch.isdigit() else datetime.now(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def render_report(audit: dict | None, check: dict | None, title: str = "", *, timestamped: bool = True) -> str:
     """One HTML page: a Citations tab (sortable, filterable by status) and a Consistency tab
-    (filterable by severity and kind)."""
+    (filterable by severity and kind). `timestamped=False` leaves out the generation time."""
     template = _environment().get_template("report.html.j2")
     return template.render(
         title=title or "Reviewer report", audit=_audit_view(audit), check=_check_view(check),
         statuses=STATUSES, project_severity=PROJECT_SEVERITY, where=_where, version=__version__,
-        generated=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=generated_at(timestamped),
     )
