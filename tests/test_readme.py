@@ -29,3 +29,20 @@ def test_readme_links_point_at_files(repo_root):
     readme = (repo_root / "README.md").read_text()
     for target in re.findall(r"\]\(((?!https?:)[^)#]+)\)", readme):
         assert (repo_root / target).exists(), target
+
+
+def test_readme_names_every_bundled_journal_profile(repo_root):
+    from galleyproof.export.profiles import list_profiles
+
+    readme = (repo_root / "README.md").read_text()
+    for profile in list_profiles():
+        assert f"`{profile.id}`" in readme, profile.id
+
+
+def test_readme_sample_checklist_matches_the_checks_an_export_runs(repo_root):
+    # The README's sample shows real check labels; renaming a check must update the README too.
+    readme = (repo_root / "README.md").read_text()
+    sample = re.findall(r"^\| (?:PASS|FAIL|WARN) \| ([^|]+?) \|", readme, re.M)
+    source = "".join(p.read_text() for p in (repo_root / "galleyproof" / "export").glob("*.py"))
+    assert len(sample) >= 8
+    assert [label for label in sample if label not in source] == []
