@@ -20,6 +20,7 @@ import yaml
 
 from galleyproof.claims.findings import Finding
 from galleyproof.errors import ConfigError
+from galleyproof.project import read_yaml
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,8 @@ def read_accepted(path: Path) -> list[Acceptance]:
     """Entries of an accepted-findings file; a missing file accepts nothing."""
     if not path.is_file():
         return []
+    data = read_yaml(path)  # a syntax error names the file and line
     text = path.read_text(encoding="utf-8")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise ConfigError(f"invalid YAML: {getattr(exc, 'problem', exc)}", path, mark.line + 1 if mark else None) from None
     if data is None:
         return []
     entries = data.get("accepted") if isinstance(data, dict) else data

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import yaml
 
+from galleyproof.manuscript.qmd import front_matter
 from galleyproof.project import Author
 
 MARKER = "[anonymised for review]"
@@ -67,15 +68,10 @@ def _pattern(identity: Identity) -> re.Pattern | None:
     return re.compile(rf"(?<![\w@.]){'(?:' + alternatives + ')'}(?![\w@])", re.IGNORECASE)
 
 
-def _split_front_matter(text: str) -> tuple[dict, str]:
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        return {}, text
-    for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
-            data = yaml.safe_load("".join(lines[1:index])) or {}
-            return (data if isinstance(data, dict) else {}), "".join(lines[index + 1:])
-    return {}, text
+def _split_front_matter(text: str, name: str = "<manuscript>") -> tuple[dict, str]:
+    """(front matter, the text after it), read as the Quarto Markdown reader reads it."""
+    metadata, start = front_matter(text.splitlines(), name)
+    return metadata, "".join(text.splitlines(keepends=True)[start:])
 
 
 def split_sections(lines: list[str], titles: re.Pattern = REMOVED_SECTIONS) -> tuple[list[str], list[str]]:

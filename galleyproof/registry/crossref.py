@@ -54,15 +54,20 @@ class CrossrefClient:
         self.single = RateLimiter(CROSSREF_LIMITS[(polite, "single")])
         self.lists = RateLimiter(CROSSREF_LIMITS[(polite, "list")])
 
-    def work(self, doi: str) -> dict | None:
-        """The trimmed work for `doi`; None when Crossref does not know it. Raises Unavailable."""
-        response = get(self.http, f"{self.base_url}/works/{quote(doi, safe='/()')}", None, self.single,
-                       self.policy)
+    def _record(self, path: str, message_type: str) -> dict | None:
+        """The `message` of a single-record GET; None on 404, which only means Crossref does not know it."""
+        response = get(self.http, f"{self.base_url}{path}", None, self.single, self.policy)
         if response.status_code in NOT_FOUND_STATUSES:
             return None
         if response.status_code != 200:
-            raise Unavailable(f"Crossref answered HTTP {response.status_code}")
-        work = _json(response, "work")
+            raise Unavailable(f"Crossref answered HTTP {response.status_code} for {path}")
+        return _json(response, message_type)
+
+    def work(self, doi: str) -> dict | None:
+        """The trimmed work for `doi`; None when Crossref does not know it. Raises Unavailable."""
+        work = self._record(f"/works/{quote(doi, safe='/()')}", "work")
+        if work is None:
+            return None
         if not isinstance(work.get("DOI"), str):
             raise Unavailable("Crossref sent a work without a DOI")
         return trim_work(work)
@@ -71,13 +76,10 @@ class CrossrefClient:
         """The registration agency holding `doi`, `{"id": "medra", "label": "mEDRA"}`; None when no
         agency knows it. Crossref answers this for DOIs of every agency, so a DOI that neither Crossref
         nor DataCite holds is called nonexistent only after this (API-NOTES.md). Raises Unavailable."""
-        response = get(self.http, f"{self.base_url}/works/{quote(doi, safe='/()')}/agency", None, self.single,
-                       self.policy)
-        if response.status_code in NOT_FOUND_STATUSES:
+        message = self._record(f"/works/{quote(doi, safe='/()')}/agency", "work-agency")
+        if message is None:
             return None
-        if response.status_code != 200:
-            raise Unavailable(f"Crossref's agency lookup answered HTTP {response.status_code}")
-        agency = _json(response, "work-agency").get("agency")
+        agency = message.get("agency")
         if not isinstance(agency, dict) or not agency.get("id"):
             raise Unavailable("Crossref sent an agency answer without an agency")
         return {"id": str(agency["id"]), "label": str(agency.get("label") or agency["id"])}
