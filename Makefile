@@ -5,10 +5,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test bench clean help
+.PHONY: build test lint bench clean help
 help:
 	@echo "make build   render the manuscript into _output/ (HTML, PDF, DOCX) with the embedded engine"
 	@echo "make test    run the test suite"
+	@echo "make lint    ruff and mypy, configured in pyproject.toml"
 	@echo "make bench   print build, audit and check timings"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -22,6 +23,10 @@ build: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check galleyproof tests bench analysis build.py
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

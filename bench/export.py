@@ -21,6 +21,7 @@ from galleyproof.export.package import export_submission  # noqa: E402
 from galleyproof.export.profiles import list_profiles  # noqa: E402
 from galleyproof.project import copy_manuscript, load_project  # noqa: E402
 
+
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         project = load_project(copy_manuscript(REPO, Path(tmp) / "project"))

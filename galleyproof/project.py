@@ -9,11 +9,10 @@ journal profiles) live in `galleyproof.yml` so Quarto's schema validation never 
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import shutil
 
 import yaml
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import seed_path
+
 from galleyproof.bib.apa import assign_keys, make_key, parse_reference, parse_reference_list
 from galleyproof.bib.model import Person, Reference
 

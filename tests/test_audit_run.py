@@ -6,8 +6,8 @@ import json
 import socket
 
 import pytest
-from registry_server import bibtex_entry, load_example, registry, sample_works  # noqa: F401
 from conftest import seed_path
+from registry_server import bibtex_entry, load_example, registry, sample_works  # noqa: F401
 
 from galleyproof.audit.model import STATUSES
 from galleyproof.audit.run import audit_path, audit_project

@@ -7,8 +7,8 @@ One built copy is shared by the read-only tests (module scope); tests that edit 
 from __future__ import annotations
 
 import re
-from html import unescape
 import shutil
+from html import unescape
 from pathlib import Path
 
 import docx

@@ -1,6 +1,6 @@
 import pytest
-
 from claims_helpers import check_text, of_kind
+
 from galleyproof.claims.rules.abbreviations import best_long_form
 
 

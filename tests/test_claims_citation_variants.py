@@ -1,5 +1,4 @@
 import pytest
-
 from claims_helpers import check_text, of_kind
 
 KIND = "citation-variant"

@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import seed_path
+
 from galleyproof.cli import main
 
 CONTROL = Path(__file__).parent / "data" / "claims" / "control.qmd"

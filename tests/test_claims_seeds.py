@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import seed_path
+
 from galleyproof.claims.run import check_path, check_project
 from galleyproof.project import load_project
 

@@ -1,5 +1,4 @@
 import pytest
-
 from claims_helpers import of_kind
 
 KIND = "uncited-claim"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import REPO
 from pypdf import PdfReader
 
-from conftest import REPO
 from galleyproof.export.package import export_submission
 from galleyproof.project import copy_manuscript, load_project
 

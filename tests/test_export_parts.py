@@ -55,7 +55,7 @@ def test_effective_dpi_unknown_without_metadata_or_print_width(tmp_path):
 
 
 @pytest.mark.parametrize("source, expected", [
-    pytest.param("Written by Djamila CHARIF.", "Written by [anonymised for review]."), 
+    pytest.param("Written by Djamila CHARIF.", "Written by [anonymised for review]."),
     pytest.param("As Charif (2020) argued", "As [anonymised for review] (2020) argued", id="family-name-any-case"),
     pytest.param("Write to djamila.charif@univ-alger2.dz today.", "Write to [anonymised for review] today.",
                  id="email"),

@@ -10,8 +10,8 @@ from pathlib import Path
 import pypandoc
 import pytest
 import yaml
-
 from conftest import REPO, seed_path
+
 from galleyproof.bib.apa import parse_reference_list
 from galleyproof.bib.bibtex import read_bibliography
 from galleyproof.cli import main

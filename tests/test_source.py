@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import seed_path
+
+from galleyproof.bib.apa import parse_reference_list
 from galleyproof.errors import ManuscriptError
 from galleyproof.manuscript.authoryear import find_citations, resolve_citations, to_pandoc
 from galleyproof.manuscript.source import load_source, parse_source, read_source
-from galleyproof.bib.apa import parse_reference_list
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,16 @@ from __future__ import annotations
 
 import re
 
-from galleyproof.audit.fields import (fold, initials, page_range, plain_number, same_container, same_name,
-                                      title_similarity, year_of)
+from galleyproof.audit.fields import (
+    fold,
+    initials,
+    page_range,
+    plain_number,
+    same_container,
+    same_name,
+    title_similarity,
+    year_of,
+)
 from galleyproof.audit.model import Problem, worst
 from galleyproof.bib.model import Reference
 

@@ -10,9 +10,8 @@ import re
 from pathlib import Path
 
 from pybtex.backends.plaintext import Backend as TextBackend
-from pybtex.database import BibliographyData, Entry
+from pybtex.database import BibliographyData, Entry, parse_string
 from pybtex.database import Person as BibPerson
-from pybtex.database import parse_string
 from pybtex.richtext import Text
 from pybtex.scanner import PybtexSyntaxError
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from galleyproof.claims.accept import apply_accepted, read_accepted
 from galleyproof.claims.context import CheckContext

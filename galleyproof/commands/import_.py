@@ -18,8 +18,7 @@ from pathlib import Path
 from rich.table import Table
 
 from galleyproof.manuscript.importer import import_manuscript
-from galleyproof.report.output import (add_output_arguments, emit_json, emit_text, stderr_console,
-                                       stdout_console)
+from galleyproof.report.output import add_output_arguments, emit_json, emit_text, stderr_console, stdout_console
 
 
 def add_arguments(parser) -> None:

@@ -30,8 +30,7 @@ from galleyproof.export import anonymise, checks, jats, meca
 from galleyproof.export.checklist import checklist_markdown
 from galleyproof.export.checks import Check, ExportContext, Figure
 from galleyproof.export.profiles import Profile, load_profile
-from galleyproof.export.safety import (build_dir_beside, inside, require_inside, safe_name,
-                                       swap_into_place)
+from galleyproof.export.safety import build_dir_beside, inside, require_inside, safe_name, swap_into_place
 from galleyproof.export.templates import render as render_template
 from galleyproof.manuscript.qmd import read_project_document
 from galleyproof.project import Project

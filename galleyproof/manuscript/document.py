@@ -69,7 +69,7 @@ class Document:
     citations: list[Citation] = field(default_factory=list)
     cells: list[CodeCell] = field(default_factory=list)
 
-    def extend(self, other: "Document") -> None:
+    def extend(self, other: Document) -> None:
         self.files += other.files
         if not self.metadata:
             self.metadata = other.metadata

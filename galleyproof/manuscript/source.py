@@ -25,7 +25,6 @@ import yaml
 
 from galleyproof.bib.apa import assign_keys, find_references
 from galleyproof.bib.model import Reference
-from galleyproof.errors import ManuscriptError
 from galleyproof.manuscript.authoryear import AuthorYearCitation, find_citations, resolve_citations
 from galleyproof.manuscript.document import Block, Citation, Document, Heading, read_text
 from galleyproof.manuscript.qmd import split_heading, strip_emphasis

@@ -19,7 +19,7 @@ import json
 import os
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ def content_hash(data: Any) -> str:
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class LockEntry:
         return {"source": self.source, "retrieved": self.retrieved, "sha256": self.sha256, "record": self.record}
 
     @classmethod
-    def new(cls, source: str, record: dict | None) -> "LockEntry":
+    def new(cls, source: str, record: dict | None) -> LockEntry:
         return cls(source, utc_now(), content_hash(record), record)
 
 
@@ -84,7 +84,7 @@ class CitationLock:
         return self.path.with_name(self.path.name + ".journal") if self.path else None
 
     @classmethod
-    def load(cls, path: Path | str | None) -> "CitationLock":
+    def load(cls, path: Path | str | None) -> CitationLock:
         lock = cls(Path(path) if path else None)
         if lock.path and lock.path.is_file():
             lock._read(lock.path)

@@ -60,7 +60,7 @@ class ChapterRecord:
                 "cells": [{"key": k, "outputs": o} for k, o in zip(self.keys, self.outputs)]}
 
     @classmethod
-    def from_json(cls, data: dict) -> "ChapterRecord":
+    def from_json(cls, data: dict) -> ChapterRecord:
         cells = data.get("cells", [])
         return cls(data["chapter"], data["kernel"], [c["key"] for c in cells], [c["outputs"] for c in cells],
                    dict(data.get("inputs", {})))
