@@ -8,9 +8,11 @@ from galleyproof.claims.run import check_document
 from galleyproof.manuscript.qmd import parse_qmd
 
 
-def check_text(text: str, file: str = "ms.qmd") -> dict:
-    return check_document(parse_qmd(textwrap.dedent(text).strip() + "\n", file))
+def check_text(text: str, file: str = "ms.qmd", **options) -> dict:
+    """Checked as `galleyproof check` reads a Markdown file: pandoc's reading of the prose."""
+    text = textwrap.dedent(text).strip() + "\n"
+    return check_document(parse_qmd(text, file), sources={file: text}, **options)
 
 
-def of_kind(text: str, kind: str) -> list[dict]:
-    return [f for f in check_text(text)["findings"] if f["kind"] == kind]
+def of_kind(text: str, kind: str, **options) -> list[dict]:
+    return [f for f in check_text(text, **options)["findings"] if f["kind"] == kind]

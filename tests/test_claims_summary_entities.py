@@ -62,4 +62,5 @@ def test_a_front_matter_abstract_is_a_summary(tmp_path):
                     "# 1 Body\n\nSelf-compassion lowers cortisol [@a2020].\n", encoding="utf-8")
     [finding] = [f for f in check_path(path)["findings"] if f["kind"] == KIND]
     assert finding["entities"] == ["interleukin-6"]
-    assert (finding["locations"][0]["line"], finding["locations"][0]["section"]) == (3, "Abstract")
+    # the line of the words, below `abstract: |`
+    assert (finding["locations"][0]["line"], finding["locations"][0]["section"]) == (4, "Abstract")

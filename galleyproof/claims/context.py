@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from galleyproof.claims.lexicon import Lexicon
-from galleyproof.claims.sentences import Paragraph, Sentence, paragraphs
+from galleyproof.claims.sentences import Paragraph, Sentence, paragraphs, source_paragraphs
 from galleyproof.manuscript.document import Document
 
 
@@ -21,10 +21,17 @@ class CheckContext:
     references: list[str] = field(default_factory=list)  # reference-list entries as text, when known
     # file -> lines holding a reference entry in the prose file itself (a claim followed by its reference)
     reference_lines: dict[str, set[int]] = field(default_factory=dict)
+    # file -> its Markdown text, read as pandoc reads it (claims.reader); other files use doc.blocks
+    sources: dict[str, str] = field(default_factory=dict)
+    bib_keys: set[str] | None = None  # keys of the bibliography; None when the manuscript names none
+    bib_entries: list[dict] = field(default_factory=list)
 
     @cached_property
     def paragraphs(self) -> list[Paragraph]:
-        return paragraphs(self.doc, self.config.get("parts", {}), self.root)
+        parts = self.config.get("parts", {})
+        if self.sources:
+            return source_paragraphs(self.doc, parts, self.sources, self.root)
+        return paragraphs(self.doc, parts, self.root)
 
     @cached_property
     def sentences(self) -> list[Sentence]:

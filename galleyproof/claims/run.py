@@ -61,11 +61,14 @@ def references_in(doc: Document, config: dict) -> list[str]:
 def check_document(doc: Document, *, lexicon: Lexicon | None = None, config: dict | None = None,
                    root: Path | None = None, references: list[str] | None = None,
                    reference_lines: dict[str, set[int]] | None = None, accepted=(),
-                   progress: Callable[[str], None] | None = None) -> dict:
+                   progress: Callable[[str], None] | None = None, sources: dict[str, str] | None = None,
+                   bib_keys: set[str] | None = None, bib_entries: list[dict] | None = None) -> dict:
+    """Findings of every rule. `sources` (file -> Markdown text) are read as pandoc reads them;
+    `bib_keys`/`bib_entries` are the bibliography's keys and entries (None: no bibliography known)."""
     config = config or load_config()
     context = CheckContext(doc, lexicon or load_lexicon(), config, root,
                            references if references is not None else references_in(doc, config),
-                           reference_lines or {})
+                           reference_lines or {}, sources or {}, bib_keys, bib_entries or [])
     findings: list[Finding] = []
     for name in RULES:
         if progress:
@@ -128,6 +131,38 @@ def _project_references(project) -> list[str]:
     return entries
 
 
+def _bibliography(path: Path | None) -> tuple[set[str] | None, list[dict]]:
+    """(keys, entries) of a BibTeX bibliography; (None, []) when there is none to read.
+
+    Each entry is {"key", "authors" (family names), "year", "title", "doi"}: what the citation rules
+    compare to find one work under two keys.
+    """
+    if path is None or not path.is_file() or path.suffix.lower() != ".bib":
+        return None, []
+    from pybtex.database import parse_file
+    from pybtex.scanner import PybtexError
+    try:
+        data = parse_file(str(path), bib_format="bibtex")
+    except (PybtexError, OSError, UnicodeDecodeError):
+        return None, []  # a broken bibliography is the audit's finding, not the claim checker's
+    entries = []
+    for key, entry in data.entries.items():
+        people = entry.persons.get("author") or entry.persons.get("editor") or []
+        families = [" ".join(p.prelast_names + p.last_names).replace("{", "").replace("}", "") for p in people]
+        entries.append({"key": key, "authors": families, "year": entry.fields.get("year", ""),
+                        "title": entry.fields.get("title", "").replace("{", "").replace("}", ""),
+                        "doi": entry.fields.get("doi", "").lower()})
+    return set(data.entries.keys()), entries
+
+
+def _front_matter_bibliography(doc: Document, folder: Path) -> Path | None:
+    """The `bibliography:` a single manuscript's front matter names (the first, when it lists several)."""
+    value = doc.metadata.get("bibliography") if isinstance(doc.metadata, dict) else None
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return folder / value if isinstance(value, str) and value else None
+
+
 def check_project(project, progress: Callable[[str], None] | None = None) -> dict:
     """All chapters of a project, with its lexicon extension, severity overrides and accepted findings."""
     from galleyproof.manuscript.qmd import read_project_document
@@ -136,8 +171,21 @@ def check_project(project, progress: Callable[[str], None] | None = None) -> dic
     extra = [project.root / settings["lexicon"]] if settings.get("lexicon") else []
     doc = read_project_document(project)
     references = references_in(doc, config) or _project_references(project)
+    keys, entries = _bibliography(project.bibliography)
     return check_document(doc, lexicon=load_lexicon(*extra), config=config, root=project.root,
-                          references=references, accepted=read_accepted(project.accepted_path), progress=progress)
+                          references=references, accepted=read_accepted(project.accepted_path), progress=progress,
+                          sources=_sources(project.root, doc.files), bib_keys=keys, bib_entries=entries)
+
+
+def _sources(root: Path, files: list[str]) -> dict[str, str]:
+    """The text of each Markdown chapter, for the pandoc reading of the prose."""
+    texts = {}
+    for file in files:
+        try:
+            texts[file] = (root / file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # the Document reader already reported an unreadable chapter
+    return texts
 
 
 def _pandoc_markdown(path: Path) -> bool:
@@ -148,6 +196,10 @@ def _pandoc_markdown(path: Path) -> bool:
     return text.startswith("---") or "[@" in text
 
 
+def is_pandoc_markdown(path: Path) -> bool:
+    return path.suffix == ".qmd" or (path.suffix != ".txt" and _pandoc_markdown(path))
+
+
 def read_manuscript(path: Path) -> tuple[Document, list[str], dict[str, set[int]]]:
     """(document, reference entries, reference lines by file) of one manuscript file.
 
@@ -155,7 +207,7 @@ def read_manuscript(path: Path) -> tuple[Document, list[str], dict[str, set[int]
     Markdown reader; other .md/.txt (the seeds, web text) through the importer's plain-text reader,
     which also takes the reference list out of the prose.
     """
-    if path.suffix == ".qmd" or (path.suffix != ".txt" and _pandoc_markdown(path)):
+    if is_pandoc_markdown(path):
         from galleyproof.manuscript.qmd import read_qmd
         return read_qmd(path, path.name), [], {}
     from galleyproof.manuscript.source import load_source
@@ -187,5 +239,7 @@ def check_path(path: Path | str, progress: Callable[[str], None] | None = None) 
                               "manuscript or a project directory", path)
     accepted = read_accepted(_accepted_path(path))
     doc, references, reference_lines = read_manuscript(path)
+    sources = {path.name: path.read_text(encoding="utf-8")} if is_pandoc_markdown(path) else None
+    keys, entries = _bibliography(_front_matter_bibliography(doc, path.parent))
     return check_document(doc, root=path.parent, references=references or None, reference_lines=reference_lines,
-                          accepted=accepted, progress=progress)
+                          accepted=accepted, progress=progress, sources=sources, bib_keys=keys, bib_entries=entries)

@@ -1,12 +1,15 @@
 """Sentences of a Document, each with file, line, section and its part (abstract, body, conclusion).
 
 Segmentation is pysbd's rule-based splitter (Golden Rules for English), which keeps "et al." and
-"e.g." inside sentences. A sentence's line is found by looking its opening words up in the source
-file when that file can be read; otherwise it is the line where its paragraph starts.
+"e.g." inside sentences. A Markdown file whose text is known is read as pandoc reads it
+(`claims.reader`): every character keeps its source line, so `Sentence.line_at` names the line of any
+word. Plain-text manuscripts (the importer's Document blocks) find a sentence's line by looking its
+opening words up in the source file when that file can be read, else the paragraph's first line.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -15,6 +18,7 @@ from pathlib import Path
 import pysbd
 
 from galleyproof.claims.lexicon import fold
+from galleyproof.claims.reader import Unit, meta_text, read_units
 from galleyproof.manuscript.document import Block, Document
 
 _SEGMENTER = pysbd.Segmenter(language="en", clean=False)
@@ -30,10 +34,22 @@ class Sentence:
     block: int  # index of its paragraph in the document
     index: int  # position within its paragraph
     quote: str = ""  # the sentence exactly as the author wrote it
+    kind: str = "paragraph"  # paragraph | list_item | table_cell | caption | quote | footnote | definition
+    sections: tuple[str, ...] = ()  # enclosing heading labels, outermost first
+    breaks: tuple[tuple[int, int], ...] = ()  # (offset in text, source line) where the line changes
 
     @property
     def as_written(self) -> str:
         return self.quote or self.text
+
+    def line_at(self, offset: int) -> int:
+        """Source line of the word at `offset` in the sentence (its first line when unknown)."""
+        line = self.line
+        for start, number in self.breaks:
+            if start > offset:
+                break
+            line = number
+        return line
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,15 @@ class Paragraph:
     index: int
     part: str
     sentences: tuple[Sentence, ...]
+
+
+def part_of_path(sections: tuple[str, ...], parts: dict[str, list[str]]) -> str:
+    """The part of a unit under these headings: a skipped or abstract ancestor decides, else the innermost."""
+    found = [part_of(s, parts) for s in sections]
+    for part in ("skip", "abstract"):
+        if part in found:
+            return part
+    return found[-1] if found else "body"
 
 
 def part_of(section: str, parts: dict[str, list[str]]) -> str:
@@ -107,21 +132,89 @@ def front_matter_abstract(doc: Document, root: Path | None) -> Block | None:
     return Block("paragraph", " ".join(abstract.split()), doc.files[0], line, line, "Abstract")
 
 
+def _unit_paragraph(unit: Unit, index: int, parts: dict[str, list[str]]) -> Paragraph | None:
+    part = part_of_path(unit.sections, parts)
+    if part == "skip":
+        return None
+    text = fold(unit.text)
+    block = Block(unit.kind, unit.text, unit.file, unit.line, unit.end_line, unit.section,
+                  unit.section_ids[-1] if unit.section_ids else "")
+    sentences = []
+    for i, (start, piece) in enumerate(split(text)):
+        stripped = piece.strip()
+        lead = start + len(piece) - len(piece.lstrip())
+        end = lead + len(stripped)
+        breaks = tuple((max(0, o - lead), line) for o, line in unit.breaks if o < end)
+        breaks = tuple(b for k, b in enumerate(breaks) if k + 1 == len(breaks) or breaks[k + 1][0] > 0)
+        line = breaks[0][1] if breaks else unit.line
+        sentences.append(Sentence(stripped, unit.file, line, unit.section, part, index, i,
+                                  unit.text[lead:end], unit.kind, unit.sections, breaks))
+    return Paragraph(block, index, part, tuple(sentences))
+
+
+def abstract_unit(metadata: dict, text: str, file: str) -> Unit | None:
+    """`abstract:` of the front matter as a unit of an Abstract section, its words mapped to lines."""
+    abstract = meta_text(metadata.get("abstract")) if metadata.get("abstract") else ""
+    if not abstract:
+        return None
+    lines = text.splitlines()
+    first = next((n for n, line in enumerate(lines, 1) if line.startswith("abstract:")), 1)
+    starts, total = [], 0
+    for line in lines:
+        starts.append(total)
+        total += len(line) + 1
+    breaks: list[tuple[int, int]] = []
+    cursor = starts[first - 1] if starts else 0
+    for word in re.finditer(r"\S+", abstract):
+        found = text.find(word.group(0).strip(".,;:"), cursor, cursor + 400)
+        if found < 0:
+            continue
+        cursor = found
+        number = bisect.bisect_right(starts, found)
+        if not breaks or breaks[-1][1] != number:
+            breaks.append((word.start(), number))
+    return Unit("paragraph", abstract, file, breaks or [(0, first)], ("Abstract",))
+
+
+def source_paragraphs(doc: Document, parts: dict[str, list[str]], sources: dict[str, str],
+                      root: Path | None = None) -> list[Paragraph]:
+    """Paragraphs of each file: pandoc's reading where the file's text is known, else the Document's."""
+    units: list[Unit | Block] = []
+    for number, file in enumerate(doc.files):
+        if file not in sources:
+            units += [b for b in doc.blocks if b.file == file]
+            continue
+        found, metadata = read_units(sources[file], file)
+        extra = abstract_unit(metadata, sources[file], file) if number == 0 else None
+        units += ([extra] if extra else []) + found
+    result = []
+    for index, unit in enumerate(units):
+        if isinstance(unit, Unit):
+            paragraph = _unit_paragraph(unit, index, parts)
+        else:
+            paragraph = _block_paragraph(unit, index, parts, root)
+        if paragraph:
+            result.append(paragraph)
+    return result
+
+
+def _block_paragraph(block: Block, index: int, parts: dict[str, list[str]], root: Path | None) -> Paragraph | None:
+    part = part_of(block.section, parts)
+    if part == "skip":
+        return None
+    text = fold(block.text)
+    sentences = tuple(
+        Sentence(piece.strip(), block.file, _line_of(block, piece, root), block.section, part, index, i,
+                 block.text[start:start + len(piece)].strip(), block.kind, (block.section,))
+        for i, (start, piece) in enumerate(split(text)))
+    return Paragraph(block, index, part, sentences)
+
+
 def paragraphs(doc: Document, parts: dict[str, list[str]], root: Path | None = None) -> list[Paragraph]:
     """Every prose block as sentences; blocks in skipped sections (references, keywords) are left out."""
-    result = []
     blocks = list(doc.blocks)
     extra = front_matter_abstract(doc, root)
     if extra:
         blocks.insert(0, extra)
-    for index, block in enumerate(blocks):
-        part = part_of(block.section, parts)
-        if part == "skip":
-            continue
-        text = fold(block.text)
-        sentences = tuple(
-            Sentence(piece.strip(), block.file, _line_of(block, piece, root), block.section, part, index, i,
-                     block.text[start:start + len(piece)].strip())
-            for i, (start, piece) in enumerate(split(text)))
-        result.append(Paragraph(block, index, part, sentences))
-    return result
+    found = (_block_paragraph(block, index, parts, root) for index, block in enumerate(blocks))
+    return [p for p in found if p]
