@@ -29,5 +29,6 @@ def show(frame: pd.DataFrame, cite_columns: tuple[str, ...] = ()) -> HTML:
         if column in cite_columns:
             shown[column] = shown[column].map(cite)
         else:
-            shown[column] = shown[column].map(lambda v: escape(str(v)) if not isinstance(v, bool) else ("yes" if v else "no"))
+            shown[column] = shown[column].map(
+                lambda v: escape(str(v)) if not isinstance(v, bool) else ("yes" if v else "no"))
     return HTML(shown.to_html(index=False, escape=False, border=0))

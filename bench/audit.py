@@ -89,7 +89,8 @@ def main() -> None:
         if args.cold:
             rate = CROSSREF_LIMITS[(True, "single")].rate
             seconds, info = cold(args.cold, args.latency, Path(tmp))
-            print(f"cold audit, {args.cold:,} DOIs, {args.latency * 1000:.0f} ms latency, polite pool: {seconds:7.2f} s; "
+            print(f"cold audit, {args.cold:,} DOIs, {args.latency * 1000:.0f} ms latency, polite pool: "
+                  f"{seconds:7.2f} s; "
                   f"rate-limit lower bound {args.cold / rate:.1f} s ({args.cold:,} / {rate:.0f} per s); "
                   f"{json.dumps(info)}")
             if args.cold != 1000:

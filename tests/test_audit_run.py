@@ -45,7 +45,8 @@ def every_status_bib(works: dict) -> str:
         bibtex_entry(works["10.1093/nar/gkq747"], "slow"),
         bibtex_entry(pone, "corrected", journal="PLoS ONE"),
         "@article{retracted,\n  doi = {10.1021/am300292v}\n}\n",
-        "@misc{zenodo,\n  author = {G{\\'o}mez, Francis},\n  title = {ALSETLab/sysml.powersystems.framework: Release Linked"
+        "@misc{zenodo,\n  author = {G{\\'o}mez, Francis},\n"
+        "  title = {ALSETLab/sysml.powersystems.framework: Release Linked"
         " to Zenodo},\n  year = {2020},\n  doi = {10.5281/zenodo.3596961}\n}\n",
         cermine("nodoi", "Tkaczyk, D. and Szostek, P. and Fedoryszak, M. and Dendek, P. J. and Bolikowski, L.", "2015",
                 "International Journal on Document Analysis and Recognition (IJDAR)", "18", "4", "317--335"),

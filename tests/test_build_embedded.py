@@ -68,7 +68,8 @@ def built(tmp_path_factory):
     root = copy_mini(tmp_path_factory.mktemp("built") / "mini")
     result = run_build(root)
     html = result.outputs["html"].read_text(encoding="utf-8")
-    return {"root": root, "result": result, "html": html, "html_text": flat(unescape(re.sub(r"<[^>]+>", "", html))), "html_bytes": result.outputs["html"].read_bytes(),
+    return {"root": root, "result": result, "html": html, "html_text": flat(unescape(re.sub(r"<[^>]+>", "", html))),
+            "html_bytes": result.outputs["html"].read_bytes(),
             "pdf": flat(pdf_text(result.outputs["pdf"])), "docx": flat(docx_text(result.outputs["docx"]))}
 
 

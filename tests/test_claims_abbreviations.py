@@ -58,7 +58,8 @@ def test_the_abstract_is_its_own_scope():
 
 
 @pytest.mark.parametrize("text", [
-    pytest.param("Compassion-focused therapy (CFT) is used. CFT works [@a2020]. Compassion-Focused Therapy model (CFT) again.\n",
+    pytest.param("Compassion-focused therapy (CFT) is used. CFT works [@a2020]. "
+                 "Compassion-Focused Therapy model (CFT) again.\n",
                  id="same-long-form-twice"),
     pytest.param("DNA and RNA are everywhere [@a2020].\n", id="never-defined"),
     pytest.param("We used PET (positron emission tomography) and PET scans [@a2020].\n", id="no-definition-form"),

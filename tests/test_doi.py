@@ -2,7 +2,7 @@
 
 import pytest
 
-from galleyproof.bib.doi import doi_url, find_dois, normalise_doi
+from galleyproof.bib.doi import normalise_doi
 
 
 @pytest.mark.parametrize(
@@ -24,13 +24,3 @@ from galleyproof.bib.doi import doi_url, find_dois, normalise_doi
 )
 def test_normalise_doi(written, normal):
     assert normalise_doi(written) == normal
-
-
-def test_find_dois_in_free_text_keeps_order():
-    text = "See https://doi.org/10.1037/a0023861 and doi:10.32872/CPE.9405, then nothing."
-    assert find_dois(text) == ["10.1037/a0023861", "10.32872/cpe.9405"]
-
-
-def test_doi_url():
-    assert doi_url("10.1002/cpp.507") == "https://doi.org/10.1002/cpp.507"
-    assert doi_url("") == ""

@@ -183,13 +183,15 @@ def _many_keywords(root: Path) -> None:
 
 
 def _no_caption(root: Path) -> None:
-    _edit(root / "chapters" / "02-pathways.qmd", '#| fig-cap: "Publication years of the works cited in this review."\n', "")
+    caption = '#| fig-cap: "Publication years of the works cited in this review."\n'
+    _edit(root / "chapters" / "02-pathways.qmd", caption, "")
 
 
 def _image_outside(root: Path) -> None:
     (root.parent / "secret.png").write_bytes((root / ".galleyproof-cache").joinpath(
         "work", FIGURE).read_bytes())
-    _edit(root / "chapters" / "03-conclusion.qmd", "are needed [@kirby2017].", "are needed [@kirby2017].\n\n![x](../secret.png)")
+    _edit(root / "chapters" / "03-conclusion.qmd", "are needed [@kirby2017].",
+          "are needed [@kirby2017].\n\n![x](../secret.png)")
 
 
 def _long_highlight(root: Path) -> None:

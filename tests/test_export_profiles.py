@@ -87,7 +87,8 @@ def test_invalid_profile_names_file_and_line(project_dir: Path, changes, message
     assert message in error.message
     assert error.path == str(path)
     if key:
-        expected = next(n for n, line in enumerate(path.read_text().splitlines(), 1) if line.strip().startswith(f"{key}:"))
+        lines = enumerate(path.read_text().splitlines(), 1)
+        expected = next(n for n, line in lines if line.strip().startswith(f"{key}:"))
         assert error.line == expected
     assert str(error).startswith(f"{path}:")
 

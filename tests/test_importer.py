@@ -79,7 +79,8 @@ def test_headings_ids_and_levels(imported):
     assert by_number["2.1.1"] == (3, "Concept of Self-Compassion")
     assert by_number["2-5-1"] == (3, "The Cholinergic Anti-Inflammatory Parasympathetic Pathway")
     first = (into / CHAPTERS[2]).read_text(encoding="utf-8").splitlines()[0]
-    assert first == "# 3- Critical Discussion and Methodological Challenges {#sec-critical-discussion-and-methodological-challenges}"
+    assert first == ("# 3- Critical Discussion and Methodological Challenges "
+                     "{#sec-critical-discussion-and-methodological-challenges}")
 
 
 def test_every_citation_converted_and_resolvable(imported):

@@ -31,7 +31,8 @@ format:
 """
 
 
-def make(tmp_path: Path, quarto: str = QUARTO, files=("index.qmd", "chapters/one.qmd", "chapters/appendix.qmd")) -> Path:
+def make(tmp_path: Path, quarto: str = QUARTO,
+         files=("index.qmd", "chapters/one.qmd", "chapters/appendix.qmd")) -> Path:
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "_quarto.yml").write_text(quarto)
     for name in files:

@@ -129,5 +129,6 @@ def test_cell_table_columns_are_sized_by_printed_text(prepared, tmp_path):
     typ = convert(replace(prepared, markdown=source), "typst", tmp_path / "table.typ").read_text()
     widths = [float(w) for w in re.search(r"columns: \(([\d.%, ]+)\)", typ).group(1).replace("%", "").split(",")]
     assert widths[0] >= 15 and widths[2] <= 70, widths
-    text = pypdf.PdfReader(convert(replace(prepared, markdown=source), "pdf", tmp_path / "t.pdf")).pages[0].extract_text()
+    pdf = convert(replace(prepared, markdown=source), "pdf", tmp_path / "t.pdf")
+    text = pypdf.PdfReader(pdf).pages[0].extract_text()
     assert "unverified" in text and "un-" not in text

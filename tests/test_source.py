@@ -8,7 +8,7 @@ from conftest import seed_path
 from galleyproof.bib.apa import parse_reference_list
 from galleyproof.errors import ManuscriptError
 from galleyproof.manuscript.authoryear import find_citations, resolve_citations, to_pandoc
-from galleyproof.manuscript.source import load_source, parse_source, read_source
+from galleyproof.manuscript.source import load_source, parse_source
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +134,8 @@ def test_review_structure_issues(review):
     assert "2.1.1 at line 49" in mixed.message
 
 
-def test_read_source_gives_the_document():
-    doc = read_source(seed_path("000"))
+def test_load_source_gives_the_document():
+    doc = load_source(seed_path("000")).document
     assert len(doc.citations) == 26 and doc.metadata["title"].startswith("The Psychoneurological")
 
 

@@ -89,7 +89,8 @@ def compare_authors(ref: Reference, work: dict) -> list[Problem]:
     first_cited, first_reg = initials(cited[0].given), initials(registered[0].get("given", ""))
     if first_cited and first_reg and first_cited[0] != first_reg[0]:
         return [Problem("mismatch", "authors", f"{cited[0].given} {cited[0].family}",
-                        f"{registered[0].get('given', '')} {person_name(registered[0])}", "first author's initials differ")]
+                        f"{registered[0].get('given', '')} {person_name(registered[0])}",
+                        "first author's initials differ")]
     return []
 
 
@@ -121,7 +122,8 @@ def compare_container(ref: Reference, work: dict) -> list[Problem]:
 
 def compare_numbers(ref: Reference, work: dict) -> list[Problem]:
     problems = []
-    for name, cited, registered in (("volume", ref.volume, work.get("volume")), ("issue", ref.issue, work.get("issue"))):
+    pairs = (("volume", ref.volume, work.get("volume")), ("issue", ref.issue, work.get("issue")))
+    for name, cited, registered in pairs:
         # A missing value on either side is not a difference (APA omits issues, registries too).
         if cited and registered and plain_number(cited) != plain_number(registered):
             problems.append(Problem("mismatch", name, cited, str(registered)))
@@ -181,7 +183,8 @@ def update_problems(work: dict) -> list[Problem]:
         kind = str(update.get("type") or "update").replace("-", "_")
         record = f", record {update['record-id']}" if update.get("record-id") else ""
         label = update.get("label") or kind.replace("_", " ").capitalize()
-        problems.append(Problem(kind, "updated-by", "", f"{label}: {notice} ({update.get('source', 'publisher')}{record})"))
+        source = update.get("source", "publisher")
+        problems.append(Problem(kind, "updated-by", "", f"{label}: {notice} ({source}{record})"))
     titles = work.get("title") or []
     if titles and _RETRACTED_TITLE.match(titles[0]) and not any(p.kind in RETRACTED_TYPES for p in problems):
         problems.append(Problem("retraction", "title", "", titles[0], "title marks the work as retracted"))

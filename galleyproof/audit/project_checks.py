@@ -35,7 +35,9 @@ def uncited(refs: list[Reference], citations: list[Citation]) -> list[ProjectFin
 
 
 def duplicates(refs: list[Reference]) -> list[ProjectFinding]:
-    findings, by_doi, by_work = [], {}, {}
+    findings: list[ProjectFinding] = []
+    by_doi: dict[str, str] = {}  # the first key seen for each DOI, and for each folded work
+    by_work: dict[tuple, str] = {}
     for ref in refs:
         work = fold_key(ref)
         if ref.doi and ref.doi in by_doi:

@@ -98,7 +98,7 @@ def judge(ref: Reference, lookup: Lookup | None) -> ReferenceResult:
         result.status, result.message = "missing_doi", "the reference gives no DOI"
     elif lookup.outcome == "unavailable":
         result.status, result.message = "unverified", f"could not be resolved: {lookup.error}"
-    elif lookup.outcome == "not_found":
+    elif lookup.outcome == "not_found" or lookup.record is None:
         result.status, result.message = "not_found", "registered at neither Crossref nor DataCite"
     else:
         result.status, result.problems = compare(ref, lookup.record)
@@ -161,20 +161,20 @@ def run_audit(data: AuditInput, resolver: Resolver, reporter: Reporter | None = 
 
 
 def _resolver(project, lock_path: Path | None, mode: str, crossref_url, datacite_url, mailto,
-              policy: RetryPolicy | None, transport, probe_timeout: float) -> Resolver:
+              policy: RetryPolicy | None, probe_timeout: float) -> Resolver:
     endpoints = resolve_endpoints(project, crossref_url=crossref_url, datacite_url=datacite_url, mailto=mailto)
     return Resolver(endpoints, CitationLock.load(lock_path), mode, policy=policy or RetryPolicy(),
-                    transport=transport, probe_timeout=probe_timeout)
+                    probe_timeout=probe_timeout)
 
 
 def audit_project(project, *, mode: str = "auto", crossref_url: str | None = None,
                   datacite_url: str | None = None, mailto: str | None = None, reporter: Reporter | None = None,
-                  lock_path: Path | str | None = None, policy: RetryPolicy | None = None, transport=None,
+                  lock_path: Path | str | None = None, policy: RetryPolicy | None = None,
                   probe_timeout: float = 2.0, search: bool = True) -> dict:
     """Audit a loaded project (`galleyproof.project.load_project`): its bibliography, its chapters'
     citations, and its `citations.lock.json` (or `lock_path`). Returns the JSON contract."""
     resolver = _resolver(project, Path(lock_path) if lock_path else project.lock_path, mode, crossref_url,
-                         datacite_url, mailto, policy, transport, probe_timeout)
+                         datacite_url, mailto, policy, probe_timeout)
     return run_audit(from_project(project), resolver, reporter, search)
 
 
@@ -191,7 +191,7 @@ def default_lock(path: Path) -> Path:
 
 def audit_path(path: Path | str, *, mode: str = "auto", crossref_url: str | None = None,
                datacite_url: str | None = None, mailto: str | None = None, reporter: Reporter | None = None,
-               lock_path: Path | str | None = None, policy: RetryPolicy | None = None, transport=None,
+               lock_path: Path | str | None = None, policy: RetryPolicy | None = None,
                probe_timeout: float = 2.0, search: bool = True) -> dict:
     """Audit a .bib file, a .qmd/.md manuscript (its `bibliography:`), or a plain-text reference list."""
     path = Path(path)
@@ -202,5 +202,5 @@ def audit_path(path: Path | str, *, mode: str = "auto", crossref_url: str | None
     except GalleyproofError:  # a file outside any project has no galleyproof.yml settings
         project = None
     resolver = _resolver(project, Path(lock_path) if lock_path else default_lock(path), mode, crossref_url,
-                         datacite_url, mailto, policy, transport, probe_timeout)
+                         datacite_url, mailto, policy, probe_timeout)
     return run_audit(data, resolver, reporter, search)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, replace
+from functools import partial
 
 from galleyproof.bib.doi import normalise_doi
 from galleyproof.bib.model import Person, Reference
@@ -102,23 +103,23 @@ def parse_reference(text: str, *, source: str = "", line: int | None = None, key
     title, tail = _split_title(body, italic.group(1) if italic else "")
     if not title:
         return None
-    fields = dict(key=key, authors=authors, year=year.group(1).replace(" ", ""), title=title, doi=doi,
-                  url=url, source=source, line=line, raw=text.strip())
+    make = partial(Reference, key=key, authors=authors, year=year.group(1).replace(" ", ""), title=title,
+                   doi=doi, url=url, source=source, line=line, raw=text.strip())
     tail = tail.strip()
     chapter = _CHAPTER_TAIL.match(tail)
     if chapter:
-        return Reference(entry_type="incollection", container=chapter.group("book").strip(),
-                         pages=_DASHES.sub("-", chapter.group("pages") or ""),
-                         publisher=chapter.group("publisher").strip(), **fields)
+        return make(entry_type="incollection", container=chapter.group("book").strip(),
+                    pages=_DASHES.sub("-", chapter.group("pages") or ""),
+                    publisher=chapter.group("publisher").strip())
     article = _ARTICLE_TAIL.match(tail)
     if article and not italic:
-        return Reference(entry_type="article", container=article.group("container").strip(),
-                         volume=article.group("volume"), issue=(article.group("issue") or "").strip(),
-                         pages=_DASHES.sub("-", article.group("pages") or ""), **fields)
+        return make(entry_type="article", container=article.group("container").strip(),
+                    volume=article.group("volume"), issue=(article.group("issue") or "").strip(),
+                    pages=_DASHES.sub("-", article.group("pages") or ""))
     if tail and not re.search(r"\d", tail):
-        return Reference(entry_type="book", publisher=tail.rstrip(". "), **fields)
+        return make(entry_type="book", publisher=tail.rstrip(". "))
     if not tail:
-        return Reference(entry_type="misc", **fields)
+        return make(entry_type="misc")
     return None
 
 

@@ -123,7 +123,3 @@ def format_bibliography(refs: list[Reference]) -> str:
     for ref in refs:
         data.add_entry(ref.key, to_entry(ref))
     return data.to_string("bibtex")
-
-
-def write_bibliography(refs: list[Reference], path: Path | str) -> None:
-    Path(path).write_text(format_bibliography(refs), encoding="utf-8")

@@ -30,12 +30,3 @@ def normalise_doi(text: str | None) -> str:
             break
         doi = doi[:-1]
     return doi.lower()
-
-
-def find_dois(text: str) -> list[str]:
-    """Every DOI mentioned in free text, normalised, in order of appearance."""
-    return [normalise_doi(m.group(0)) for m in _DOI.finditer(text)]
-
-
-def doi_url(doi: str) -> str:
-    return f"https://doi.org/{doi}" if doi else ""

@@ -47,7 +47,7 @@ class Finding:
         return f"{self.kind}-{hashlib.sha1(raw.encode('utf-8')).hexdigest()[:10]}"
 
     def as_dict(self) -> dict:
-        data = {"id": self.id, "kind": self.kind, "severity": self.severity, "message": self.message,
+        data: dict[str, object] = {"id": self.id, "kind": self.kind, "severity": self.severity, "message": self.message,
                 "locations": [loc.as_dict() for loc in self.locations], "entities": list(self.entities)}
         if self.accepted:
             data["accepted"] = True

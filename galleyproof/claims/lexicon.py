@@ -98,8 +98,9 @@ class Lexicon:
                     if match:
                         found.append(self._mention(entity, text, start, match.end()))
                         break
-        for match in self._patterns.finditer(text):
-            found.append(self._mention(self._groups[match.lastgroup], text, match.start(), match.end()))
+        for match in self._patterns.finditer(text) if self._patterns else ():
+            group = match.lastgroup or ""  # every alternative is a named group
+            found.append(self._mention(self._groups[group], text, match.start(), match.end()))
         found.sort(key=lambda m: (m.start, -(m.end - m.start)))
         result: list[Mention] = []
         for mention in found:

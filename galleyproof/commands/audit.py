@@ -24,7 +24,8 @@ from galleyproof.report.output import add_output_arguments, emit_json, stderr_co
 def add_registry_arguments(parser) -> None:
     """Options shared by `audit` and `report`."""
     parser.add_argument("path", nargs="?", type=Path, metavar="PATH",
-                        help="project directory, .bib, .qmd/.md or plain-text reference list (default: the project here)")
+                        help="project directory, .bib, .qmd/.md or plain-text reference list "
+                             "(default: the project here)")
     modes = parser.add_mutually_exclusive_group()
     modes.add_argument("--offline", dest="mode", action="store_const", const="offline",
                        help="use citations.lock.json only; never touch the network")
@@ -42,7 +43,8 @@ def add_registry_arguments(parser) -> None:
     parser.add_argument("--no-search", dest="search", action="store_false",
                         help="do not search Crossref for references without a DOI (or whose DOI is wrong)")
     parser.add_argument("--mailto", metavar="EMAIL",
-                        help="contact address for Crossref's polite pool (default: $GALLEYPROOF_MAILTO or crossref.mailto)")
+                        help="contact address for Crossref's polite pool "
+                             "(default: $GALLEYPROOF_MAILTO or crossref.mailto)")
 
 
 def add_arguments(parser) -> None:

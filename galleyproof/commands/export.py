@@ -91,9 +91,10 @@ def run(args) -> int:
         _table(result)
     err = stderr_console()
     failed = result.failed
-    if result.written:
+    if result.written and result.package_dir and result.zip_path:
         note = f" (draft: {count(len(failed), 'failed check')})" if failed else ""
-        err.print(f"wrote {project.relative(result.package_dir)}/ and {project.relative(result.zip_path)}{note}", soft_wrap=True)
+        err.print(f"wrote {project.relative(result.package_dir)}/ and {project.relative(result.zip_path)}{note}",
+                  soft_wrap=True)
         return EXIT_OK
     names = ", ".join(c.label.split(":")[0].split(" (")[0].lower() for c in failed)
     err.print(f"export stopped: {count(len(failed), 'check')} failed ({names}); "

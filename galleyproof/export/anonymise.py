@@ -108,7 +108,9 @@ def redact(text: str, identity: Identity) -> str:
     if pattern is None:
         return text
     combined = _PROTECTED_OR_TERM(pattern)
-    out, prose, fence = [], [], ""
+    out: list[str] = []
+    prose: list[str] = []
+    fence = ""
     for line in text.splitlines(keepends=True):
         fence_match = _FENCE.match(line)
         if fence_match and (not fence or fence_match.group(1).startswith(fence)):

@@ -115,7 +115,8 @@ def main_text_blocks(ctx: ExportContext) -> list[Block]:
 
 
 def abstract_text(document: Document) -> str:
-    blocks = [b.text for b in document.blocks if is_abstract(b) and not b.text.lstrip("*_ ").lower().startswith("keywords")]
+    blocks = [b.text for b in document.blocks
+              if is_abstract(b) and not b.text.lstrip("*_ ").lower().startswith("keywords")]
     if blocks:
         return "\n\n".join(blocks)
     value = document.metadata.get("abstract")
@@ -148,6 +149,12 @@ def _at_most(measured: int, limit: int | None) -> str:
     return PASS if limit is None or measured <= limit else FAIL
 
 
+def _over(measured: int, limit: int | None, unit: str) -> str:
+    if limit is None or measured <= limit:
+        return ""
+    return f"{measured - limit} {unit} over the journal's limit of {limit}"
+
+
 def _limit(limit: int | None) -> str:
     return f"≤ {limit}" if limit is not None else "no limit"
 
@@ -159,7 +166,7 @@ def check_main_text(ctx: ExportContext) -> Check:
     words = sum(count_words(b.text) for b in blocks)
     limit = ctx.profile.limits.main_text_words
     status = _at_most(words, limit)
-    detail = f"{words - limit} words over the journal's limit of {limit}" if status == FAIL else ""
+    detail = _over(words, limit, "words")
     return Check("main-text-words", "Main text words (no abstract, references, appendices)", status,
                  str(words), _limit(limit), detail)
 
@@ -172,7 +179,7 @@ def check_abstract(ctx: ExportContext) -> Check:
                      "no `# Abstract {#sec-abstract}` section in index.qmd and no `abstract:` in its front matter")
     words = count_words(text)
     status = _at_most(words, limit)
-    detail = f"{words - limit} words over the journal's limit of {limit}" if status == FAIL else ""
+    detail = _over(words, limit, "words")
     return Check("abstract-words", "Abstract words", status, str(words), _limit(limit), detail)
 
 
@@ -194,7 +201,7 @@ def check_references(ctx: ExportContext) -> Check:
     count = sum(1 for k in cited_keys(ctx) if k in defined)
     limit = ctx.profile.limits.references
     status = _at_most(count, limit)
-    detail = f"{count - limit} references over the journal's limit of {limit}" if status == FAIL else ""
+    detail = _over(count, limit, "references")
     return Check("references", "References in the list", status, str(count), _limit(limit), detail)
 
 
@@ -264,7 +271,8 @@ def check_figures(ctx: ExportContext) -> Check:
     described = []
     for figure in ctx.figures:
         if figure.path and figure.path.is_file() and figure.path.suffix.lower().lstrip(".") not in VECTOR_FORMATS:
-            described.append(f"{figure.label or figure.path.name}: {effective_dpi(figure.path, ctx.profile.figures.print_width_mm)[1]}")
+            dpi = effective_dpi(figure.path, ctx.profile.figures.print_width_mm)[1]
+            described.append(f"{figure.label or figure.path.name}: {dpi}")
     measured = count(len(ctx.figures), "figure")
     return Check("figures", "Figures present, captioned, adequate resolution", FAIL if problems else PASS,
                  measured, limit, "; ".join(problems or described))
@@ -309,7 +317,7 @@ def check_audit(ctx: ExportContext) -> Check:
     # The audit's own policy, so undefined keys fail here as they fail `galleyproof audit`.
     bad = audit_failures(result, DEFAULT_FAIL_ON)
     soft = [r for r in refs if r.get("status") != "verified" and r not in bad]
-    counts = {}
+    counts: dict[str, int] = {}
     for ref in refs:
         counts[ref.get("status", "?")] = counts.get(ref.get("status", "?"), 0) + 1
     measured = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "no references"

@@ -76,8 +76,8 @@ def find_citations(text: str, line: int = 1) -> list[AuthorYearCitation]:
     found: list[AuthorYearCitation] = []
     for match in _PAREN.finditer(text):
         items = [item.strip() for item in match.group(1).split(";")]
-        parsed = [_ITEM.match(item) for item in items]
-        if items and all(parsed):
+        parsed = [m for m in (_ITEM.match(item) for item in items) if m]
+        if items and len(parsed) == len(items):
             works = tuple(_work(m, item) for m, item in zip(parsed, items))
             found.append(AuthorYearCitation(match.group(0), line, match.start(), match.end(), works))
     taken = [(c.start, c.end) for c in found]

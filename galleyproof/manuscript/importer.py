@@ -20,6 +20,7 @@ import yaml
 from galleyproof.bib.bibtex import format_bibliography
 from galleyproof.errors import UsageError
 from galleyproof.manuscript.authoryear import rewrite_line
+from galleyproof.manuscript.document import Heading
 from galleyproof.manuscript.qmd import strip_emphasis
 from galleyproof.manuscript.source import Element, ImportIssue, SourceManuscript, load_source, slugify
 from galleyproof.project import QUARTO_FILE, style_path
@@ -67,9 +68,9 @@ def heading_text(element: Element) -> str:
     return strip_emphasis(element.lines[0]).strip().rstrip(":").strip()
 
 
-def markdown_heading(element: Element) -> str:
-    level = min(max(element.heading.level, 1), 6)
-    return f"{'#' * level} {heading_text(element)} {{#{element.heading.id}}}"
+def markdown_heading(element: Element, heading: Heading) -> str:
+    level = min(max(heading.level, 1), 6)
+    return f"{'#' * level} {heading_text(element)} {{#{heading.id}}}"
 
 
 def prose_text(element: Element) -> str:
@@ -83,7 +84,7 @@ def prose_text(element: Element) -> str:
 
 
 def _body(elements: list[Element]) -> str:
-    parts = [markdown_heading(e) if e.heading else prose_text(e) for e in elements]
+    parts = [markdown_heading(e, e.heading) if e.heading else prose_text(e) for e in elements]
     return "\n\n".join(parts) + "\n"
 
 
@@ -177,7 +178,8 @@ def plan_import(source: SourceManuscript) -> ImportPlan:
     names: list[str] = []
     files: dict[str, str] = {}
     for number, chapter in enumerate(chapters, 1):
-        name = f"{CHAPTER_DIR}/{number:02d}-{slugify(chapter[0].heading.title)}.qmd"
+        heading = chapter[0].heading  # split_chapters opens every chapter with its heading
+        name = f"{CHAPTER_DIR}/{number:02d}-{slugify(heading.title if heading else '')}.qmd"
         names.append(name)
         files[name] = _body(chapter)
     files = {QUARTO_FILE: quarto_config(source, names), INDEX: index_text(source, before), **files,

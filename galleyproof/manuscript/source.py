@@ -358,7 +358,7 @@ class _Reader:
 
     def _is_abstract(self, raw: _Raw) -> bool:
         md = _MD_HEADING.match(raw.lines[0]) or _BOLD_LINE.match(raw.lines[0])
-        text = md.group(md.lastindex) if md else ""
+        text = md.group(md.lastindex or 0) if md else ""
         return strip_emphasis(text).rstrip(":").strip().lower() == "abstract"
 
     def front_matter(self, raw: _Raw, found) -> bool:
@@ -451,8 +451,8 @@ class _Reader:
     def check_numbering(self, heading: Heading, earlier: list[tuple[Heading, int]], source: str) -> None:
         written = _written_number(self.lines[heading.line - 1])
         style = numbering_style(written)
-        styles = [(h, _written_number(self.lines[h.line - 1])) for h, _ in earlier]
-        styles = [(h, w, numbering_style(w)) for h, w in styles if numbering_style(w)]
+        written_before = [(h, _written_number(self.lines[h.line - 1])) for h, _ in earlier]
+        styles = [(h, w, numbering_style(w)) for h, w in written_before if numbering_style(w)]
         if not style or not styles or styles[-1][2] == style:
             return
         other, other_written, other_style = next(item for item in styles if item[2] != style)
@@ -568,8 +568,3 @@ def parse_source(text: str, file: str = "<string>") -> SourceManuscript:
 def load_source(path: Path | str, display_name: str | None = None) -> SourceManuscript:
     """Read a .txt/.md manuscript file. ManuscriptError when it is missing or not UTF-8 text."""
     return parse_source(read_text(path), display_name or str(path))
-
-
-def read_source(path: Path | str, display_name: str | None = None) -> Document:
-    """The manuscript as a Document (headings, prose blocks, citations with lines)."""
-    return load_source(path, display_name).document

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
-from galleyproof.registry.http import RetryPolicy, Unavailable, get
+from galleyproof.registry.http import DEFAULT_POLICY, RetryPolicy, Unavailable, get
 from galleyproof.registry.ratelimit import CROSSREF_LIMITS, RateLimiter
 
 # The fields the audit reads; everything else (references, licences, links) is left out of the lock.
@@ -49,7 +49,7 @@ def _json(response: httpx.Response, expected_type: str) -> dict:
 
 
 class CrossrefClient:
-    def __init__(self, http: httpx.Client, base_url: str, polite: bool, policy: RetryPolicy = RetryPolicy()):
+    def __init__(self, http: httpx.Client, base_url: str, polite: bool, policy: RetryPolicy = DEFAULT_POLICY):
         self.http, self.base_url, self.policy = http, base_url.rstrip("/"), policy
         self.single = RateLimiter(CROSSREF_LIMITS[(polite, "single")])
         self.lists = RateLimiter(CROSSREF_LIMITS[(polite, "list")])

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
-from galleyproof.registry.http import RetryPolicy, Unavailable, get
+from galleyproof.registry.http import DEFAULT_POLICY, RetryPolicy, Unavailable, get
 from galleyproof.registry.ratelimit import DATACITE_LIMITS, RateLimiter
 
 
@@ -63,7 +63,7 @@ def to_work(attributes: dict) -> dict:
 
 
 class DataCiteClient:
-    def __init__(self, http: httpx.Client, base_url: str, policy: RetryPolicy = RetryPolicy()):
+    def __init__(self, http: httpx.Client, base_url: str, policy: RetryPolicy = DEFAULT_POLICY):
         self.http, self.base_url, self.policy = http, base_url.rstrip("/"), policy
         self.limiter = RateLimiter(DATACITE_LIMITS)
 

@@ -31,6 +31,9 @@ class RetryPolicy:
     timeout: float = 10.0  # per request (connect, read, write, pool)
 
 
+DEFAULT_POLICY = RetryPolicy()
+
+
 def retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("retry-after")
     if not value:
@@ -46,9 +49,9 @@ def retry_after(response: httpx.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def make_client(user_agent: str, policy: RetryPolicy, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+def make_client(user_agent: str, policy: RetryPolicy) -> httpx.Client:
     return httpx.Client(headers={"User-Agent": user_agent, "Accept": "application/json"},
-                        timeout=policy.timeout, follow_redirects=True, transport=transport,
+                        timeout=policy.timeout, follow_redirects=True,
                         limits=httpx.Limits(max_connections=8, max_keepalive_connections=8))
 
 

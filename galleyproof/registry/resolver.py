@@ -26,7 +26,7 @@ from galleyproof.errors import RegistryError, UsageError
 from galleyproof.registry.crossref import CrossrefClient
 from galleyproof.registry.datacite import DataCiteClient
 from galleyproof.registry.endpoints import Endpoints
-from galleyproof.registry.http import RetryPolicy, Unavailable, make_client
+from galleyproof.registry.http import DEFAULT_POLICY, RetryPolicy, Unavailable, make_client
 from galleyproof.registry.lock import CitationLock
 
 MODES = ("auto", "online", "offline", "refresh")
@@ -69,12 +69,11 @@ def probe(url: str, timeout: float) -> str:
 
 class Resolver:
     def __init__(self, endpoints: Endpoints, lock: CitationLock, mode: str = "auto", *,
-                 policy: RetryPolicy = RetryPolicy(), probe_timeout: float = 2.0,
-                 transport: httpx.BaseTransport | None = None):
+                 policy: RetryPolicy = DEFAULT_POLICY, probe_timeout: float = 2.0):
         if mode not in MODES:
             raise UsageError(f"unknown audit mode {mode!r} (choose from {', '.join(MODES)})")
         self.endpoints, self.lock, self.mode = endpoints, lock, mode
-        self.policy, self.probe_timeout, self.transport = policy, probe_timeout, transport
+        self.policy, self.probe_timeout = policy, probe_timeout
         self.warnings: list[str] = []
         self.online = False
         self._failures = 0
@@ -85,7 +84,7 @@ class Resolver:
         """Decide once whether to go online: one connect probe, not one timeout per reference."""
         if self.mode == "offline":
             return
-        reason = "" if self.transport else probe(self.endpoints.crossref_url, self.probe_timeout)
+        reason = probe(self.endpoints.crossref_url, self.probe_timeout)
         if reason and self.mode == "auto":
             self.warnings.append(f"offline: {reason}; audit uses citations.lock.json only, "
                                  "and references not in it are unverified")
@@ -93,7 +92,7 @@ class Resolver:
         if reason:
             raise RegistryError(f"cannot reach Crossref: {reason}")
         self.online = True
-        self._http = make_client(self.endpoints.user_agent, self.policy, self.transport)
+        self._http = make_client(self.endpoints.user_agent, self.policy)
         self.crossref = CrossrefClient(self._http, self.endpoints.crossref_url, self.endpoints.polite, self.policy)
         self.datacite = DataCiteClient(self._http, self.endpoints.datacite_url, self.policy)
 
@@ -137,7 +136,8 @@ class Resolver:
         entry = self.lock.put(doi, source if record else "none", record)
         return Lookup(doi, "found" if record else "not_found", entry.source, record, entry.retrieved)
 
-    def resolve_many(self, dois: Iterable[str], progress: Callable[[str], None] = lambda doi: None) -> dict[str, Lookup]:
+    def resolve_many(self, dois: Iterable[str],
+                     progress: Callable[[str], None] = lambda doi: None) -> dict[str, Lookup]:
         """Resolve concurrently; the rate limiters keep us within Crossref's limits."""
         dois = list(dict.fromkeys(dois))
         results: dict[str, Lookup] = {}

@@ -16,6 +16,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,7 @@ def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None 
     prepared = Prepared(project.root, work / MARKDOWN_NAME, work, {}, [], project.bibliography,
                         project.csl, timings={"kernel": 0.0, "execute": 0.0, "pandoc": 0.0, "typst": 0.0})
     cache = CellCache(project.root)
-    defaults = project.quarto.get("execute") if isinstance(project.quarto.get("execute"), dict) else {}
+    defaults = execute if isinstance(execute := project.quarto.get("execute"), dict) else {}
     chapters = [_read_chapter(project, path, defaults) for path in project.chapters]
     reporter.stage("chapters", len(chapters))
     _execute(project, chapters, cache, fresh, prepared, reporter)
@@ -167,14 +168,22 @@ def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh
     prepared.chapters.sort(key=lambda status: order[status.chapter])
 
 
+def _figure_path(folder: Path, stem: str, number: int) -> Path:
+    return folder / f"{stem}-{number}.png"
+
+
 def _chapter_markdown(project: Project, chapter: _Chapter, prepared: Prepared) -> str:
     stem = chapter.name.replace("/", "-").rsplit(".", 1)[0]
     replacements = {}
+
+    def figure_ref(path: Path) -> str:
+        return path.relative_to(prepared.resource_dir).as_posix()
+
     for index, (cell, outputs) in enumerate(zip(chapter.cells, chapter.outputs), 1):
         rendered = render_cell(
             cell, cell_options(cell, chapter.defaults), outputs,
-            figure_path=lambda n, i=index: prepared.resource_dir / "figures" / f"{stem}-cell{i}-{n}.png",
-            figure_ref=lambda p: p.relative_to(prepared.resource_dir).as_posix(),
+            figure_path=partial(_figure_path, prepared.resource_dir / "figures", f"{stem}-cell{index}"),
+            figure_ref=figure_ref,
             html_to_markdown=pandoc.html_to_markdown)
         prepared.figures += rendered.figures
         replacements[cell.line] = (_closing_fence(chapter.lines, cell), rendered.markdown)
@@ -227,7 +236,7 @@ def _metadata(project: Project, first_front: dict) -> dict[str, Any]:
 def figure_dpi(project: Project) -> int | None:
     """Quarto's `fig-dpi` (a format option; top level applies to every format). Cells execute once for
     all formats, so the finest resolution any format asks for serves them all."""
-    formats = project.quarto.get("format") if isinstance(project.quarto.get("format"), dict) else {}
+    formats = found if isinstance(found := project.quarto.get("format"), dict) else {}
     values = [project.quarto.get("fig-dpi")] + [f.get("fig-dpi") for f in formats.values() if isinstance(f, dict)]
     numbers = [int(v) for v in values if isinstance(v, (int, float)) and v > 0]
     return max(numbers) if numbers else None
@@ -235,8 +244,9 @@ def figure_dpi(project: Project) -> int | None:
 
 def _format_options(project: Project) -> dict[str, dict[str, Any]]:
     """Per format, the Quarto options we honour: top-level `number-sections`/`toc`, then `format.<fmt>`."""
-    formats = project.quarto.get("format") if isinstance(project.quarto.get("format"), dict) else {}
-    shared = {k: project.quarto[k] for k in ("toc", "toc-depth", "number-sections") if k in project.quarto}
+    formats = found if isinstance(found := project.quarto.get("format"), dict) else {}
+    names = ("toc", "toc-depth", "number-sections")
+    shared: dict[str, Any] = {k: project.quarto[k] for k in names if k in project.quarto}
     return {fmt: {**shared, **(formats[fmt] if isinstance(formats.get(fmt), dict) else {})}
             for fmt in ("html", "pdf", "docx")}
 

@@ -74,7 +74,8 @@ def kernel_identity(kernel_name: str = KERNEL_NAME) -> str:
     (cells may import galleyproof, which lies outside the project's tracked files when installed)."""
     from galleyproof import __version__
 
-    return f"{kernel_name}/galleyproof-{__version__}/python-{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
+    python = ".".join(str(part) for part in sys.version_info[:3])
+    return f"{kernel_name}/galleyproof-{__version__}/python-{python}"
 
 
 def kernel_env() -> dict[str, str]:
@@ -88,7 +89,8 @@ def figure_setup(fig_dpi: int | None) -> str:
     if not fig_dpi:
         return ""
     # Assign a new dict: the backend re-registers its formatter only when the trait itself is set.
-    return f'_gp_inline.instance().print_figure_kwargs = {{**_gp_inline.instance().print_figure_kwargs, "dpi": {int(fig_dpi)}}}\n'
+    return ("_gp_inline.instance().print_figure_kwargs = "
+            f'{{**_gp_inline.instance().print_figure_kwargs, "dpi": {int(fig_dpi)}}}\n')
 
 
 def execute_chapter(sources: list[str | None], *, cwd: Path, chapter: str, lines: list[int],

@@ -42,6 +42,7 @@ def html_to_markdown(html: str) -> str:
 
     Markdown in `data-qmd` attributes is parsed, as Quarto does (html_tables.lua).
     """
-    text, _ = run_pandoc(["-f", "html-raw_html", "-t", "markdown-simple_tables-multiline_tables", "--wrap=none", "--columns=10000",
+    text, _ = run_pandoc(["-f", "html-raw_html", "-t", "markdown-simple_tables-multiline_tables",
+                          "--wrap=none", "--columns=10000",
                           "--lua-filter", str(FILTERS / "html_tables.lua")], stdin=html)
     return text.strip("\n")

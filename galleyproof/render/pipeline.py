@@ -204,7 +204,7 @@ def policy_failures(audit: dict | None, check: dict | None, fail_on: str) -> lis
         raise UsageError(f"unknown --fail-on status {fail_on!r} (choose from {', '.join(STATUSES)})")
     failures = []
     if audit:
-        counts = Counter(item.get("status") or item.get("kind") for item in audit_failures(audit, fail_on))
+        counts = Counter(str(item.get("status") or item.get("kind")) for item in audit_failures(audit, fail_on))
         failures += [f"audit: {count(n, 'reference')} {status}" if status in SEVERITY
                      else f"audit: {count(n, status.replace('_', ' ') + ' finding')}"
                      for status, n in counts.items()]

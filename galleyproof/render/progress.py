@@ -8,7 +8,10 @@ The library reports through a `Reporter` passed in by the caller; it never print
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # rich loads only when a progress display is shown
+    from rich.progress import TaskID
 
 
 class Reporter(Protocol):
@@ -73,7 +76,7 @@ class RichReporter:
         self.console = console or stderr_console()
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                  TimeElapsedColumn(), console=self.console, transient=True)
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
     def stage(self, name: str, total: int) -> None:
         if not self.tasks:  # start with the first stage: a build that fails early shows no empty bar

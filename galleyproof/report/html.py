@@ -26,7 +26,8 @@ SEVERITIES = ("error", "warning", "info")
 
 
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=ChainableUndefined,  # optional keys of other tools' JSON render empty
+    # ChainableUndefined: optional keys of other tools' JSON render empty.
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=ChainableUndefined,
                        trim_blocks=True, lstrip_blocks=True)
 
 

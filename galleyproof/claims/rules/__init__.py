@@ -1,7 +1,7 @@
 """Claim rules, one module each, found through this registry.
 
-A rule module has `KINDS` (the finding kinds it reports; severities come from rules.yaml) and
-`check(ctx: CheckContext) -> list[Finding]`. Adding a rule means adding a module and a line here.
+A rule module has `check(ctx: CheckContext) -> list[Finding]` (severities come from rules.yaml).
+Adding a rule means adding a module and a line here.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from galleyproof.claims.context import CheckContext
 from galleyproof.claims.findings import Finding, Location
 from galleyproof.claims.sentences import Sentence
 
-KINDS = ("abbreviation-used-before-definition", "abbreviation-defined-differently", "abbreviation-unused")
 _PAREN = re.compile(r"\(([A-Za-z][A-Za-z0-9\-]{1,9})\)")
 
 

@@ -18,7 +18,6 @@ from galleyproof.claims.citations import author_year, normalise_name
 from galleyproof.claims.context import CheckContext
 from galleyproof.claims.findings import Finding, Location
 
-KINDS = ("citation-variant",)
 _REF = re.compile(r"^\W*([A-Z][\w'’\-]+(?:\s(?:van|von|de|der)\s[A-Z][\w'’\-]+)?),.*?\((\d{4}[a-z]?)\)")
 
 
@@ -34,7 +33,7 @@ def _loc(sentence) -> Location:
 
 def _variants(cited) -> list[Finding]:
     findings, seen = [], set()
-    firsts = {}
+    firsts: dict[tuple[str, str], tuple] = {}
     for cite, sentence in cited:
         firsts.setdefault((cite.author_key, cite.year), (cite, sentence))
     items = list(firsts.values())

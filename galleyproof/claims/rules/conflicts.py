@@ -14,7 +14,6 @@ from galleyproof.claims.context import CheckContext
 from galleyproof.claims.extract import Claim
 from galleyproof.claims.findings import Finding, Location, join_names
 
-KINDS = ("conflicting-claim",)
 SUMMARY = ("abstract", "conclusion")
 
 

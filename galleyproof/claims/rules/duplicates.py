@@ -14,8 +14,6 @@ from rapidfuzz import fuzz, process
 from galleyproof.claims.context import CheckContext
 from galleyproof.claims.findings import Finding, Location, quote
 
-KINDS = ("duplicate-passage",)
-
 
 def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s%]", " ", text.lower()).split())

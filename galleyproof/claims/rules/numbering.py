@@ -12,8 +12,6 @@ from galleyproof.claims.context import CheckContext
 from galleyproof.claims.findings import Finding, Location
 from galleyproof.manuscript.document import Heading
 
-KINDS = ("mixed-numbering", "skipped-numbering", "heading-level")
-
 
 def _scheme(number: str) -> str | None:
     """'dot' for 2.1.3, 'dash' for 2-1-3, None for a single number (its separator is not kept)."""

@@ -15,8 +15,6 @@ from galleyproof.claims.context import CheckContext
 from galleyproof.claims.findings import Finding, Location, join_names
 from galleyproof.claims.sentences import Sentence
 
-KINDS = ("inconsistent-quantity",)
-
 _NUM = r"(\d+(?:\.\d+)?)"
 _STOP = {"the", "a", "an", "of", "in", "on", "and", "or", "by", "to", "its", "their", "average", "up",
          "about", "around", "approximately", "nearly", "almost", "over", "more", "than", "mean"}

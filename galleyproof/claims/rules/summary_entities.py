@@ -11,8 +11,6 @@ from galleyproof.claims.context import CheckContext
 from galleyproof.claims.findings import Finding, Location
 from galleyproof.claims.sentences import part_of
 
-KINDS = ("summary-entity-not-in-body",)
-
 
 def check(ctx: CheckContext) -> list[Finding]:
     categories = set(ctx.config.get("object_categories") or ())

@@ -18,8 +18,6 @@ from galleyproof.claims.citations import cites
 from galleyproof.claims.context import CheckContext
 from galleyproof.claims.findings import Finding, Location, join_names, quote
 
-KINDS = ("uncited-claim",)
-
 
 @lru_cache(maxsize=8)
 def _compile(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
