@@ -6,7 +6,8 @@
     │   ├── BibliographyError   references.bib (or another bibliography) is missing or malformed
     │   ├── CitationKeyError    a manuscript cites a key the bibliography does not define
     │   ├── ManuscriptError     a manuscript file cannot be read or parsed
-    │   └── UsageError          the command line asks for something impossible
+    │   ├── UsageError          the command line asks for something impossible
+    │   └── PathError           a path leads outside the project (or an output outside its folder)
     └── BuildError              the build ran and failed: exit code 1
         ├── CellError           a code cell raised while executing
         ├── RenderError         pandoc, typst or quarto failed
@@ -91,3 +92,7 @@ class RegistryError(BuildError):
 
 class ExportError(BuildError):
     """A submission package could not be produced."""
+
+
+class PathError(InputError):
+    """A path the manuscript names lies outside the project, or an output would land outside its folder."""

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from galleyproof import paths, safe_yaml
 from galleyproof.errors import ConfigError, ManuscriptError
 
 QUARTO_FILE = "_quarto.yml"
@@ -84,11 +83,9 @@ def read_yaml(path: Path) -> Any:
     except FileNotFoundError:
         raise ConfigError("file not found", path) from None
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError(f"invalid YAML: {problem}", path, mark.line + 1 if mark else None) from None
+        return safe_yaml.load(text)
+    except safe_yaml.YAMLLimitError as exc:
+        raise ConfigError(f"invalid YAML: {exc.problem}", path, exc.line + 1 if exc.line is not None else 1) from None
 
 
 def find_root(start: Path) -> Path:
@@ -144,17 +141,15 @@ def _chapters(root: Path, config_path: Path, config: dict) -> tuple[Path, ...]:
     appendices = book.get("appendices") or []
     if not listed:
         raise ConfigError("book.chapters lists no chapters", config_path, line_of_key(config_path, "book"))
-    paths = []
+    found = []
     for entry in _flatten_chapters(listed) + _flatten_chapters(appendices):
-        path = (root / entry).resolve()
-        if root not in path.parents:
-            raise ConfigError(f"chapter {entry!r} lies outside the project", config_path,
-                              line_of_item(config_path, entry))
+        path = paths.inside_project(entry, root, what="chapter", source=config_path,
+                                    line=line_of_item(config_path, entry), error=ConfigError)
         if not path.is_file():
             raise ManuscriptError(f"chapter {entry!r} listed in {QUARTO_FILE} does not exist", config_path,
                                   line_of_item(config_path, entry) or line_of_key(config_path, "chapters"))
-        paths.append(path)
-    return tuple(paths)
+        found.append(path)
+    return tuple(found)
 
 
 def _flatten_chapters(listed: list) -> list[str]:
@@ -179,10 +174,8 @@ def _optional_file(root: Path, config_path: Path, config: dict, key: str) -> Pat
         value = value[0] if value else None
         if value is None:
             return None
-    path = (root / str(value)).resolve()
-    if root not in path.parents:
-        raise ConfigError(f"{key} {value!r} lies outside the project", config_path, line_of_key(config_path, key))
-    return path
+    return paths.inside_project(str(value), root, what=key, source=config_path, line=line_of_key(config_path, key),
+                                error=ConfigError)
 
 
 def _formats(config: dict) -> tuple[str, ...]:
@@ -217,6 +210,8 @@ def load_project(start: Path | str = ".") -> Project:
         raise ConfigError("expected a mapping at the top level", settings_path, 1)
     book = config.get("book") or {}
     output = (config.get("project") or {}).get("output-dir", "_output")
+    if book.get("output-file") is not None:  # the build writes <output-dir>/<output-file>.<ext>
+        paths.output_name(str(book["output-file"]), source=config_path, line=line_of_key(config_path, "output-file"))
     return Project(
         root=root,
         title=str(book.get("title") or config.get("title") or root.name),
@@ -224,7 +219,8 @@ def load_project(start: Path | str = ".") -> Project:
         chapters=_chapters(root, config_path, config),
         bibliography=_optional_file(root, config_path, config, "bibliography"),
         csl=_optional_file(root, config_path, config, "csl"),
-        output_dir=(root / output).resolve(),
+        output_dir=paths.output_dir(root, str(output), source=config_path,
+                                    line=line_of_key(config_path, "output-dir")),
         formats=_formats(config),
         quarto=config,
         settings=settings,

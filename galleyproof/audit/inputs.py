@@ -56,14 +56,29 @@ def from_path(path: Path | str) -> AuditInput:
         return AuditInput(read_bibliography(path), None, str(path))
     if path.suffix.lower() in MANUSCRIPT_SUFFIXES:
         doc = read_qmd(path)
-        bibs = _bibliographies(doc.metadata)
+        bibs = [_bibliography_path(path, bib) for bib in _bibliographies(doc.metadata)]
         if bibs:
-            refs = [r for bib in bibs for r in _with_source(read_bibliography(path.parent / bib),
-                                                            str(path.parent / bib))]
+            refs = [r for bib in bibs for r in _with_source(read_bibliography(bib), str(bib))]
             return AuditInput(refs, doc.citations, str(path))
         if path.suffix.lower() == ".qmd":
             raise ManuscriptError("the front matter names no bibliography: to audit", path, 1)
     return _plain_text(path)
+
+
+def _bibliography_path(manuscript: Path, value: str) -> Path:
+    """A front matter's bibliography, refused (file and line) unless inside the manuscript's project: the
+    folder of the nearest _quarto.yml, or the manuscript's own folder (its entries go to the registries)."""
+    from galleyproof import paths
+    from galleyproof.errors import ConfigError
+    from galleyproof.project import find_root
+
+    try:
+        root = find_root(manuscript.parent)
+    except ConfigError:
+        root = manuscript.parent.resolve()
+    line = paths.front_matter_line(manuscript, "bibliography")
+    return paths.inside_project(value, root, base=manuscript.parent, what="bibliography", source=manuscript,
+                                line=line)
 
 
 def _plain_text(path: Path) -> AuditInput:

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
+from galleyproof import safe_yaml
 from galleyproof.errors import ManuscriptError
 from galleyproof.manuscript.document import Block, Citation, CodeCell, Document, Heading, read_text
 
@@ -78,11 +77,10 @@ def front_matter(lines: list[str], file: str) -> tuple[dict, int]:
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
             try:
-                data = yaml.safe_load("\n".join(lines[1:index])) or {}
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                raise ManuscriptError(f"invalid YAML front matter: {getattr(exc, 'problem', exc)}", file,
-                                      mark.line + 2 if mark else 1) from None
+                data = safe_yaml.load("\n".join(lines[1:index])) or {}
+            except safe_yaml.YAMLLimitError as exc:
+                raise ManuscriptError(f"invalid YAML front matter: {exc.problem}", file,
+                                      exc.line + 2 if exc.line is not None else 1) from None
             if not isinstance(data, dict):
                 raise ManuscriptError("front matter must be a YAML mapping", file, 1)
             return data, index + 1
@@ -97,10 +95,10 @@ def _cell(language: str, body: list[str], file: str, fence_line: int) -> CodeCel
             break
         option_lines.append(match.group(1))
     try:
-        options = yaml.safe_load("\n".join(option_lines)) or {} if option_lines else {}
-    except yaml.YAMLError as exc:
-        raise ManuscriptError(f"invalid cell option: {getattr(exc, 'problem', exc)}", file,
-                              fence_line + 1) from None
+        options = safe_yaml.load("\n".join(option_lines)) or {} if option_lines else {}
+    except safe_yaml.YAMLLimitError as exc:
+        raise ManuscriptError(f"invalid cell option: {exc.problem}", file,
+                              fence_line + 1 + (exc.line or 0)) from None
     source = "\n".join(body[len(option_lines):])
     return CodeCell(language, source, options if isinstance(options, dict) else {}, file, fence_line,
                     fence_line + len(option_lines) + 1)

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from galleyproof import paths
 from galleyproof.errors import ManuscriptError, RenderError
 from galleyproof.manuscript.document import CodeCell
 from galleyproof.manuscript.qmd import front_matter, parse_qmd
@@ -119,6 +120,7 @@ def _read_chapter(project: Project, path: Path, defaults: dict) -> _Chapter:
     except (OSError, UnicodeDecodeError) as exc:
         raise ManuscriptError(f"cannot read chapter: {exc}", name) from None
     doc = parse_qmd(text, name)
+    paths.check_resources(text, project.root, source=name)  # before any cell runs
     lines = text.splitlines()
     meta, start = front_matter(lines, name)
     chapter_defaults = {**defaults, **(meta.get("execute") or {})}
@@ -283,8 +285,11 @@ def convert(prepared: Prepared, fmt: str, out_path: Path, *, csl: Path | None = 
     """
     if fmt not in WRITERS:
         raise RenderError(f"unknown output format {fmt!r} (known: {', '.join(WRITERS)})")
-    out_path = Path(out_path).resolve()
+    out_path = paths.unlinked(Path(out_path).parent.resolve() / Path(out_path).name)
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    # Cell outputs (`output: asis`) and export templates add Markdown after the chapters were checked.
+    paths.check_resources(prepared.markdown.read_text(encoding="utf-8"), prepared.root, source=prepared.markdown,
+                          bases=(prepared.resource_dir,))
     meta = _format_metadata({**prepared.metadata, **(metadata or {})}, fmt)
     fd, meta_file = tempfile.mkstemp(dir=prepared.resource_dir, prefix=".meta-", suffix=".yaml")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:

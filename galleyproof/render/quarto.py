@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from galleyproof import paths
 from galleyproof.errors import RenderError, UsageError
 from galleyproof.project import Project
 
@@ -38,6 +39,8 @@ def require_quarto() -> str:
 def render(project: Project, formats: tuple[str, ...], *, fresh: bool = False) -> dict[str, Path]:
     """Run `quarto render --to FMT` per format; returns format -> output directory."""
     quarto = require_quarto()
+    for chapter in project.chapters:  # Quarto embeds images and includes as pandoc does
+        paths.check_resources(chapter.read_text(encoding="utf-8"), project.root, source=project.relative(chapter))
     outputs = {}
     for fmt in formats:
         command = [quarto, "render", "--to", fmt] + (["--cache-refresh"] if fresh else [])
