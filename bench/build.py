@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from galleyproof.pipeline.run import build
 from galleyproof.project import copy_manuscript, load_project
-from galleyproof.render.pipeline import build
 
 REPO = Path(__file__).resolve().parents[1]
 PARTS = ("kernel", "execute", "pandoc", "typst")

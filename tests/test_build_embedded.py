@@ -16,9 +16,9 @@ import pypdf
 import pytest
 
 from galleyproof.cli import main
+from galleyproof.pipeline.progress import RecordingReporter
+from galleyproof.pipeline.run import build
 from galleyproof.project import load_project
-from galleyproof.render.pipeline import build
-from galleyproof.render.progress import RecordingReporter
 
 pytestmark = pytest.mark.slow
 

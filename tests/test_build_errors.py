@@ -9,8 +9,8 @@ import pytest
 
 from galleyproof.cli import main
 from galleyproof.errors import BibliographyError, CellError, CitationKeyError, ConfigError
+from galleyproof.pipeline.run import build
 from galleyproof.project import load_project
-from galleyproof.render.pipeline import build
 
 MINI = Path(__file__).parent / "data" / "render" / "mini"
 

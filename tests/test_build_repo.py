@@ -12,8 +12,8 @@ from conftest import REPO
 
 from galleyproof.bib.bibtex import read_bibliography
 from galleyproof.manuscript.qmd import read_qmd
+from galleyproof.pipeline.run import build
 from galleyproof.project import copy_manuscript, load_project
-from galleyproof.render.pipeline import build
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not (REPO / "_quarto.yml").is_file(), reason="the manuscript is not imported yet")]

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from galleyproof.errors import RenderError, UsageError
+from galleyproof.pipeline.run import build, choose_engine
 from galleyproof.project import load_project
 from galleyproof.render import quarto
-from galleyproof.render.pipeline import build, choose_engine
 
 MINI = Path(__file__).parent / "data" / "render" / "mini"
 

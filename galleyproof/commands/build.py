@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from galleyproof.audit.model import DEFAULT_FAIL_ON, STATUSES
 from galleyproof.errors import EXIT_BUILD_FAILED, UsageError
+from galleyproof.pipeline.run import BUILD_FORMATS, ENGINES, build
 from galleyproof.project import load_project
-from galleyproof.render.pipeline import BUILD_FORMATS, ENGINES, build
 from galleyproof.report.output import add_output_arguments, emit_json, emit_text
 
 
@@ -44,7 +44,7 @@ def run(args) -> int:
     if formats and any(f not in BUILD_FORMATS for f in formats):
         raise UsageError(f"--to takes {', '.join(BUILD_FORMATS)}, not {args.to!r}")
     project = load_project(args.project)
-    from galleyproof.render.progress import RichReporter
+    from galleyproof.pipeline.progress import RichReporter
 
     reporter = RichReporter()
     try:

@@ -73,8 +73,8 @@ def run(args) -> int:
         raise UsageError("name a journal with --journal ID (galleyproof export --list shows them)")
     from galleyproof.export.checklist import checklist_markdown, result_data
     from galleyproof.export.package import export_submission
+    from galleyproof.pipeline.progress import RichReporter
     from galleyproof.project import load_project
-    from galleyproof.render.progress import RichReporter
 
     project = load_project(args.project)
     reporter = RichReporter(stderr_console())

@@ -33,8 +33,8 @@ from galleyproof.export.profiles import Profile, load_profile
 from galleyproof.export.safety import build_dir_beside, inside, require_inside, safe_name, swap_into_place
 from galleyproof.export.templates import render as render_template
 from galleyproof.manuscript.qmd import read_project_document
+from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import Project
-from galleyproof.render.progress import NullReporter, Reporter
 
 SUBMISSION_DIR = "submission"
 DOCX_TEXT_PROPERTIES = ("author", "last_modified_by", "title", "subject", "keywords", "comments", "category")

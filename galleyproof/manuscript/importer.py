@@ -19,12 +19,12 @@ import yaml
 
 from galleyproof.bib.bibtex import format_bibliography
 from galleyproof.errors import UsageError
+from galleyproof.fileio import atomic_write_text
 from galleyproof.manuscript.authoryear import rewrite_line
 from galleyproof.manuscript.document import Heading
 from galleyproof.manuscript.qmd import strip_emphasis
 from galleyproof.manuscript.source import Element, ImportIssue, SourceManuscript, load_source, slugify
 from galleyproof.project import QUARTO_FILE, style_path
-from galleyproof.report.output import atomic_write_text
 
 INDEX = "index.qmd"
 REFERENCES_CHAPTER = "chapters/references.qmd"

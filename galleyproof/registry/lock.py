@@ -25,7 +25,7 @@ from typing import Any
 
 from galleyproof import __version__
 from galleyproof.errors import ConfigError
-from galleyproof.report.output import atomic_write_text
+from galleyproof.fileio import atomic_write_text
 
 VERSION = 1
 ABOUT = ("Registered metadata of every DOI cited, as resolved by `galleyproof audit` "

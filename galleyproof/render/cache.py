@@ -10,26 +10,14 @@ file it read still has the recorded hash; then no kernel starts.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from galleyproof.report.output import atomic_write_text
+from galleyproof.fileio import atomic_write_text, sha256_file, sha256_text
 
 CACHE_DIR = ".galleyproof-cache"
 FORMAT_VERSION = 1
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def sha256_file(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 
 def cell_keys(sources: list[str | None], kernel: str) -> list[str]:

@@ -24,15 +24,15 @@ import yaml
 
 from galleyproof import paths
 from galleyproof.errors import ManuscriptError, RenderError
+from galleyproof.fileio import atomic_write_text
 from galleyproof.manuscript.document import CodeCell
 from galleyproof.manuscript.qmd import front_matter, parse_qmd
+from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import Project
 from galleyproof.render import pandoc
 from galleyproof.render.cache import CACHE_DIR, CellCache, ChapterRecord, cell_keys
 from galleyproof.render.cells import Figure, cell_options, render_cell, should_evaluate
 from galleyproof.render.kernel import SOURCE_DATE_EPOCH, execute_chapter, kernel_identity
-from galleyproof.render.progress import NullReporter, Reporter
-from galleyproof.report.output import atomic_write_text
 
 WORK_DIR = "work"
 MARKDOWN_NAME = "manuscript.md"

@@ -6,13 +6,13 @@ Keeping results on stdout and everything else on stderr lets `--format json` pip
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+
+from galleyproof.fileio import atomic_write_text
 
 FORMATS = ("table", "json", "html")
 
@@ -33,29 +33,9 @@ def stdout_console() -> Console:
     return Console(highlight=False, soft_wrap=True)
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report or lockfile is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """count(1, "error") -> "1 error"; count(2, "error") -> "2 errors"."""
     return f"{n} {noun if n == 1 else plural or noun + 's'}"
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def to_json(data: Any) -> str:

@@ -21,13 +21,14 @@ from galleyproof.audit.run import audit_project
 from galleyproof.bib.bibtex import read_bibliography
 from galleyproof.claims.run import check_project
 from galleyproof.errors import BibliographyError, CitationKeyError, UsageError
+from galleyproof.fileio import atomic_write_text
 from galleyproof.manuscript.qmd import read_project_document
+from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import QUARTO_FILE, Project, line_of_key
 from galleyproof.render import embedded, quarto
 from galleyproof.render.embedded import ChapterStatus
-from galleyproof.render.progress import NullReporter, Reporter
 from galleyproof.report.html import render_report
-from galleyproof.report.output import atomic_write_text, count, to_json
+from galleyproof.report.output import count, to_json
 
 ENGINES = ("auto", "embedded", "quarto")
 BUILD_FORMATS = ("html", "pdf", "docx")
