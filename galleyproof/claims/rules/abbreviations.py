@@ -1,11 +1,15 @@
 """Abbreviations used before their definition, defined twice with different long forms, or defined and
 never used.
 
-Definitions are "long form (SF)" pairs found with the Schwartz & Hearst algorithm (Pacific Symposium on
-Biocomputing 2003, "A simple algorithm for identifying abbreviation definitions in biomedical text"):
-each character of the short form must appear, in order, in the words before the parenthesis, the first
-one at the start of a word. The abstract is its own scope, as journals require abbreviations to be
-defined again in the body.
+Definitions are found with the Schwartz & Hearst algorithm (Pacific Symposium on Biocomputing 2003,
+"A simple algorithm for identifying abbreviation definitions in biomedical text"): each character of
+the short form must appear, in order, in the long form, the first one at the start of a word. Both of
+their orders are read, "long form (SF)" and "SF (long form)", and so are glossary forms "SF: long form",
+"SF = long form" and a table row whose first cells are the short and the long form. Definitions in
+captions and tables count. A short form written as part of a name ("Travis CI") is not a use of the
+abbreviation. The abstract is its own scope, as journals require abbreviations to be defined again in
+the body. (The `abbreviations` package on PyPI implements the same algorithm, for the "long form (SF)"
+order only, unmaintained since 2019; the few lines here are kept instead.)
 """
 
 from __future__ import annotations
@@ -19,7 +23,10 @@ from galleyproof.claims.context import CheckContext
 from galleyproof.claims.findings import Finding, Location
 from galleyproof.claims.sentences import Sentence
 
-_PAREN = re.compile(r"\(([A-Za-z][A-Za-z0-9\-]{1,9})\)")
+_PAREN = re.compile(r"\(([A-Za-z][A-Za-z0-9\-]{1,9})(?:[,;][^()]{0,80})?\)")
+_SF_FIRST = re.compile(r"(?<![\w-])([A-Za-z][A-Za-z0-9\-]{1,9}) \(([^()]{3,120})\)")
+_GLOSSARY = re.compile(r"^([A-Za-z][A-Za-z0-9\-]{1,9})\s*(?::|=|\u2013|-{1,2})\s+([^.;:()]{3,120})")
+_FUNCTION_WORDS = {"and", "of", "the", "for", "in", "on", "a", "an", "to", "with"}
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,7 @@ class Definition:
     long: str
     sentence: Sentence
     order: int
-    start: int  # offset of "(SF)" in the sentence
+    start: int  # offset of the short form in the sentence (its own occurrence is no use)
 
 
 def _short_form(raw: str) -> str | None:
@@ -37,9 +44,6 @@ def _short_form(raw: str) -> str | None:
     if capitals < 2 and not (capitals == 1 and any(c.isdigit() for c in short)):
         return None
     return short
-
-
-_FUNCTION_WORDS = {"and", "of", "the", "for", "in", "on", "a", "an", "to", "with"}
 
 
 def best_long_form(short: str, text: str) -> str | None:
@@ -73,51 +77,108 @@ def best_long_form(short: str, text: str) -> str | None:
     return long if len(long) > len(short) else None
 
 
-def _definitions(sentences: list[Sentence]) -> list[Definition]:
-    found = []
-    for order, sentence in enumerate(sentences):
-        for match in _PAREN.finditer(sentence.text):
-            short = _short_form(match.group(1))
-            if short:
-                long = best_long_form(short, sentence.text[:match.start()])
-                if long:
-                    found.append(Definition(short, long, sentence, order, match.start()))
+def whole_long_form(short: str, phrase: str) -> str | None:
+    """The phrase itself when all of it spells the short form (SF-first and glossary orders)."""
+    phrase = phrase.strip(" ,;:\"'")
+    words = phrase.split()
+    if not words or len(words) > len(short) * 2 + 2 or words[0].lower() in _FUNCTION_WORDS:
+        return None
+    if not words[0][:1].lower() == short[:1].lower() or short.lower() in phrase.lower():
+        return None  # "AppImage | AppImageHub" names a thing, it does not spell out a short form
+    found = best_long_form(short, phrase)
+    return phrase if found == phrase else None
+
+
+def _in_sentence(sentence: Sentence, order: int) -> list[Definition]:
+    found, text = [], sentence.text
+    for match in _PAREN.finditer(text):
+        short = _short_form(match.group(1))
+        long = best_long_form(short, text[:match.start()]) if short else None
+        if short and long:
+            found.append(Definition(short, long, sentence, order, match.start(1)))
+    for match in _SF_FIRST.finditer(text):
+        short = _short_form(match.group(1))
+        long = whole_long_form(short, match.group(2)) if short else None
+        if short and long:
+            found.append(Definition(short, long, sentence, order, match.start(1)))
+    match = _GLOSSARY.match(text)
+    if match:
+        short = _short_form(match.group(1))
+        long = whole_long_form(short, match.group(2)) if short else None
+        if short and long:
+            found.append(Definition(short, long, sentence, order, match.start(1)))
     return found
 
 
-def _uses(short: str, sentences: list[Sentence]) -> list[tuple[int, int, Sentence]]:
-    token = re.compile(r"(?<![\w-])(\(?)" + re.escape(short) + r"s?(\)?)(?![\w-])")
+def _table_rows(sentences: list[Sentence]) -> list[Definition]:
+    """A glossary table: a row's cell holding a short form followed by a cell spelling it out."""
+    found = []
+    for order in range(len(sentences) - 1):
+        a, b = sentences[order], sentences[order + 1]
+        if a.kind == b.kind == "table_cell" and a.line == b.line and a.block != b.block:
+            short = _short_form(a.text.strip()) if re.fullmatch(r"[A-Za-z][A-Za-z0-9\-]{1,9}", a.text.strip()) else None
+            long = whole_long_form(short, b.text) if short else None
+            if short and long:
+                found.append(Definition(short, long, a, order, 0))
+    return found
+
+
+def _definitions(sentences: list[Sentence]) -> list[Definition]:
+    found = [d for order, s in enumerate(sentences) for d in _in_sentence(s, order)] + _table_rows(sentences)
+    return sorted(found, key=lambda d: (d.order, d.start))
+
+
+def _uses(short: str, sentences: list[Sentence], definitions: set[tuple[int, int]],
+          named: bool = True) -> list[tuple[int, int, Sentence]]:
+    """Occurrences of the short form that are not a definition; with `named=False`, not inside a name
+    either ("Travis CI", "the GitHub API" are names, "the CI service" is a use)."""
+    token = re.compile(r"(?<![\w-])" + re.escape(short) + r"s?(?![\w-])")
     found = []
     for order, sentence in enumerate(sentences):
         for match in token.finditer(sentence.text):
-            if not (match.group(1) and match.group(2)):  # "(SF)" is the definition itself
-                found.append((order, match.start(), sentence))
+            if (order, match.start()) in definitions:
+                continue
+            if not named and _in_name(sentence.text, match.start()):
+                continue
+            found.append((order, match.start(), sentence))
     return found
 
 
-def _loc(sentence: Sentence) -> Location:
-    return Location(sentence.file, sentence.line, sentence.section, sentence.as_written)
+def _in_name(text: str, start: int) -> bool:
+    """After a mixed-case word ("arXiv API", "GitHub CI") or a capitalised one inside the sentence."""
+    words = text[:start].split()
+    if not words or not words[-1].isalpha() or words[-1].isupper() or words[-1].islower():
+        return False
+    word = words[-1]
+    return any(c.isupper() for c in word[1:]) or len(words) > 1
 
 
-def _scope_findings(short: str, defs: list[Definition], sentences: list[Sentence]) -> list[Finding]:
+def _loc(sentence: Sentence, offset: int = 0) -> Location:
+    return Location(sentence.file, sentence.line_at(offset), sentence.section, sentence.as_written)
+
+
+def _scope_findings(short: str, defs: list[Definition], sentences: list[Sentence],
+                    spans: set[tuple[int, int]]) -> list[Finding]:
     first = defs[0]
-    early = [(o, p, s) for o, p, s in _uses(short, sentences) if (o, p) < (first.order, first.start)]
+    early = [(o, p, s) for o, p, s in _uses(short, sentences, spans, named=False)
+             if (o, p) < (first.order, first.start)]
     if not early:
         return []
-    used = early[0][2]
-    message = (f"{short} is used at {used.file}:{used.line} before it is defined as \"{first.long}\" at "
-               f"{first.sentence.file}:{first.sentence.line}.")
-    return [Finding("abbreviation-used-before-definition", message, [_loc(used), _loc(first.sentence)], [short])]
+    _, offset, used = early[0]
+    use, definition = _loc(used, offset), _loc(first.sentence, first.start)
+    message = (f"{short} is used at {use.where} before it is defined as \"{first.long}\" at {definition.where}.")
+    return [Finding("abbreviation-used-before-definition", message, [use, definition], [short])]
 
 
 def _abstract_only(short: str, defs: list[Definition], body: list[Sentence]) -> list[Finding]:
-    used = _uses(short, body)
+    used = _uses(short, body, set(), named=False)
     if not used:
         return []
-    first, where = defs[0], used[0][2]
-    message = (f"{short} is used at {where.file}:{where.line} but defined only in the abstract "
-               f"({first.sentence.file}:{first.sentence.line}), which readers of the body may skip.")
-    return [Finding("abbreviation-used-before-definition", message, [_loc(where), _loc(first.sentence)], [short])]
+    first, (_, offset, where) = defs[0], used[0]
+    use, definition = _loc(where, offset), _loc(first.sentence, first.start)
+    message = (f"{short} is used at {use.where} but defined only in the abstract ({definition.where}), "
+               f"which readers of the body may skip.")
+    return [Finding("abbreviation-used-before-definition", message, [use, definition], [short])]
 
 
 def check(ctx: CheckContext) -> list[Finding]:
@@ -125,20 +186,23 @@ def check(ctx: CheckContext) -> list[Finding]:
               "body": [s for s in ctx.sentences if s.part != "abstract"]}
     findings = []
     defined: dict[str, dict[str, list[Definition]]] = {}
+    spans: dict[str, set[tuple[int, int]]] = {}
     for scope, sentences in scopes.items():
+        spans[scope] = set()
         for definition in _definitions(sentences):
             defined.setdefault(definition.short, {}).setdefault(scope, []).append(definition)
+            spans[scope].add((definition.order, definition.start))
     for short, by_scope in defined.items():
         for scope, defs in by_scope.items():
-            findings += _scope_findings(short, defs, scopes[scope])
+            findings += _scope_findings(short, defs, scopes[scope], spans[scope])
         if "body" not in by_scope:
             findings += _abstract_only(short, by_scope["abstract"], scopes["body"])
         defs = [d for scope in ("abstract", "body") for d in by_scope.get(scope, [])]
         findings += _differently(short, defs)
-        if not _uses(short, ctx.sentences):
-            places = ", ".join(f"{d.sentence.file}:{d.sentence.line}" for d in defs)
+        if not any(_uses(short, scopes[scope], spans[scope]) for scope in scopes):
+            places = ", ".join(_loc(d.sentence, d.start).where for d in defs)
             message = f"{short} (\"{defs[0].long}\") is defined at {places} but never used."
-            findings.append(Finding("abbreviation-unused", message, [_loc(d.sentence) for d in defs], [short]))
+            findings.append(Finding("abbreviation-unused", message, [_loc(d.sentence, d.start) for d in defs], [short]))
     return findings
 
 
@@ -148,7 +212,6 @@ def _differently(short: str, defs: list[Definition]) -> list[Finding]:
     if not differing:
         return []
     other = differing[0]
-    message = (f"{short} is defined as \"{first.long}\" at {first.sentence.file}:{first.sentence.line} "
-               f"but as \"{other.long}\" at {other.sentence.file}:{other.sentence.line}.")
-    return [Finding("abbreviation-defined-differently", message, [_loc(first.sentence), _loc(other.sentence)],
-                    [short])]
+    a, b = _loc(first.sentence, first.start), _loc(other.sentence, other.start)
+    message = f"{short} is defined as \"{first.long}\" at {a.where} but as \"{other.long}\" at {b.where}."
+    return [Finding("abbreviation-defined-differently", message, [a, b], [short])]
