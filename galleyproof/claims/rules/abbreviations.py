@@ -101,12 +101,12 @@ def _in_sentence(sentence: Sentence, order: int) -> list[Definition]:
         long = whole_long_form(short, match.group(2)) if short else None
         if short and long:
             found.append(Definition(short, long, sentence, order, match.start(1)))
-    match = _GLOSSARY.match(text)
-    if match:
-        short = _short_form(match.group(1))
-        long = whole_long_form(short, match.group(2)) if short else None
+    glossary = _GLOSSARY.match(text)
+    if glossary:
+        short = _short_form(glossary.group(1))
+        long = whole_long_form(short, glossary.group(2)) if short else None
         if short and long:
-            found.append(Definition(short, long, sentence, order, match.start(1)))
+            found.append(Definition(short, long, sentence, order, glossary.start(1)))
     return found
 
 
