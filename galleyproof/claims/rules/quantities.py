@@ -3,7 +3,13 @@
 A quantity is read only where the text names what is measured, so two figures are comparable:
 "reduced anxiety by 58%" (measure: reduce anxiety), "58% of participants" (measure: participants),
 "a total of 42 studies were included" / "the 42 included studies" (measure: included studies).
-Figures for different measures, or several figures in one sentence, are never compared.
+Beyond those, any count of a noun phrase ("412 breeding colonies", "37% of the colonies") is a
+quantity keyed by its noun phrase and by what qualifies it in the clause: names ("in Norway"), years,
+and participles ("surveyed", "completed"). Two figures are compared only when both match, so "412
+colonies in Norway" and "398 colonies in Sweden", or "120 patients enrolled" and "98 patients
+completed", are different quantities. Ranges ("between 10 and 20 sites") and table cells are not read.
+Figures for different measures, or several figures in one sentence, are never compared. The abstract
+against the body is reported first.
 """
 
 from __future__ import annotations
@@ -28,11 +34,67 @@ _COUNT = re.compile(r"\b(?:total of|included|reviewed|identified|analy[sz]ed|enr
                     r"\s+([\w-]+\s+)?(studies|trials|RCTs|participants|patients|articles|papers)\b", re.IGNORECASE)
 
 
+_TOKEN = re.compile(r"[A-Za-z][\w'-]*|\d[\d,]*(?:\.\d+)?%?")
+_FUNCTION = frozenset("a an the of in on at to for from by with and or but as is are was were be been this that "
+                      "these those which who it its their they than then so such also each all any our we".split())
+_RANGE = frozenset({"between", "from", "to", "and", "or", "than", "-", "vs", "versus"})
+_UNITS = frozenset("year years month months week weeks day days hour hours minute minutes second seconds km m cm mm "
+                   "kg g mg ml l times fold percent per degrees".split())
+
+
 @dataclass(frozen=True)
 class Quantity:
     measure: str
     value: str
     sentence: Sentence
+    offset: int = 0
+
+
+def _qualifiers(tokens: list[re.Match], index: int, first_word: int) -> frozenset[str]:
+    """Names, years and participles within six words of the figure: what tells two counts apart."""
+    found = set()
+    for k in range(max(0, index - 6), min(len(tokens), index + 8)):
+        word = tokens[k].group(0)
+        if k != index and re.fullmatch(r"(?:1[89]|20)\d\d", word):
+            found.add(word)
+        elif word[:1].isupper() and k > first_word and word.lower() not in _FUNCTION:
+            found.add(word.lower())
+        elif len(word) > 4 and word.islower() and word.endswith(("ed", "ing")) and word not in ("including", "during"):
+            found.add(word)
+    return frozenset(found)
+
+
+def counts(sentence: Sentence) -> list[Quantity]:
+    """"N noun phrase" and "N% of noun phrase" anywhere in the sentence, keyed with their qualifiers."""
+    tokens = list(_TOKEN.finditer(sentence.text))
+    found = []
+    for index, token in enumerate(tokens):
+        word = token.group(0)
+        if not word[0].isdigit() or (index and tokens[index - 1].group(0).lower() in _RANGE):
+            continue
+        if index + 1 < len(tokens) and tokens[index + 1].group(0).lower() in _RANGE:
+            continue
+        value = word.rstrip("%").replace(",", "")
+        if not word.endswith("%") and re.fullmatch(r"(?:1[89]|20)\d\d", value):
+            continue  # a year
+        rest = tokens[index + 1:index + 6]
+        phrase: list[str] = []
+        if word.endswith("%"):
+            if not rest or rest[0].group(0) != "of":
+                continue
+            rest = rest[1:]
+        for nxt in rest:
+            w = nxt.group(0)
+            if w.lower() in _FUNCTION or not w.islower() or w[0].isdigit() or len(phrase) == 3:
+                break
+            phrase.append(w)
+        if not phrase or phrase[-1] in _UNITS or phrase[0] in _UNITS or not phrase[-1].endswith("s"):
+            continue
+        measure = ("share of " if word.endswith("%") else "number of ") + " ".join(phrase)
+        qualifiers = _qualifiers(tokens, index, 1)
+        key = measure + (" [" + ", ".join(sorted(qualifiers)) + "]" if qualifiers else "")
+        found.append(Quantity(key, value, sentence, token.start()))
+    return found
 
 
 def _measure(*words: str) -> str:
@@ -57,17 +119,25 @@ def quantities(sentence: Sentence) -> list[Quantity]:
 def check(ctx: CheckContext) -> list[Finding]:
     by_measure: dict[str, list[Quantity]] = {}
     for sentence in ctx.sentences:
-        for quantity in quantities(sentence):
+        if sentence.kind == "table_cell":
+            continue
+        anchored = quantities(sentence)
+        for quantity in anchored + ([] if anchored else counts(sentence)):
             by_measure.setdefault(quantity.measure, []).append(quantity)
     findings = []
     for measure, items in by_measure.items():
         values = {float(q.value) for q in items}
-        if len(values) < 2 or len({q.sentence for q in items}) < 2:
+        if len(values) < 2 or len({q.sentence for q in items}) < 2 or len({q.sentence for q in items}) == 1:
             continue
-        firsts = list({q.value: q for q in items}.values())
-        listed = join_names(f"{q.value} ({q.sentence.file}:{q.sentence.line})" for q in firsts)
-        message = f"The figure for \"{measure}\" is given as {listed}."
+        if len({(q.sentence.block, q.value) for q in items}) == len({q.sentence.block for q in items}) == 1:
+            continue
+        # the abstract's figure first: it is what readers quote
+        items = sorted(items, key=lambda q: q.sentence.part != "abstract")
+        firsts = list({float(q.value): q for q in reversed(items)}.values())[::-1]
+        listed = join_names(f"{q.value} ({q.sentence.file}:{q.sentence.line_at(q.offset)})" for q in firsts)
+        what = measure.split(" [")[0]
+        message = f"The figure for \"{what}\" is given as {listed}."
         findings.append(Finding("inconsistent-quantity", message,
-                                [Location(q.sentence.file, q.sentence.line, q.sentence.section, q.sentence.as_written)
-                                 for q in firsts], [measure, *[q.value for q in firsts]]))
+                                [Location(q.sentence.file, q.sentence.line_at(q.offset), q.sentence.section,
+                                          q.sentence.as_written) for q in firsts], [what, *[q.value for q in firsts]]))
     return findings
