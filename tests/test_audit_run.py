@@ -52,13 +52,15 @@ def every_status_bib(works: dict) -> str:
                 "International Journal on Document Analysis and Recognition (IJDAR)", "18", "4", "317--335"),
         cermine("corrupt", "Szostek, P. and Fedoryszak, M. and Dendek, P. J. and Bolikowski, L.", "2016", "IJDAR",
                 "14", "40", "310--335"),
+        "@book{book, author = {Porges, Stephen W.}, title = {The polyvagal theory}, publisher = {Norton},\n"
+        "  year = {2011}}\n",
     ]
     return "\n".join(entries)
 
 
 EXPECTED = {"verified": "verified", "mismatch": "mismatch", "elsewhere": "points_elsewhere",
             "notfound": "not_found", "slow": "unverified", "corrected": "corrected", "retracted": "retracted",
-            "zenodo": "verified", "nodoi": "missing_doi", "corrupt": "missing_doi"}
+            "zenodo": "verified", "nodoi": "missing_doi", "corrupt": "missing_doi", "book": "no_doi"}
 
 
 @pytest.fixture
@@ -206,7 +208,7 @@ def test_project_references_end_to_end_and_offline(registry, project_copy):
     assert refs and all(r["file"] == "references.bib" and r["line"] for r in refs)
     # None of the manuscript's DOIs is in ../shared: the registry answers 404 at both, honestly.
     assert {r["status"] for r in refs if r["doi"]} == {"not_found"}
-    assert {r["status"] for r in refs if not r["doi"]} <= {"missing_doi"}
+    assert {r["status"] for r in refs if not r["doi"]} <= {"missing_doi", "no_doi"}  # no_doi: books and the like (issue 9)
     offline = audit_project(load_project(project_copy), mode="offline")
     assert statuses(offline) == statuses(online)
     assert offline["project"] == online["project"]

@@ -18,6 +18,7 @@ import yaml
 from rapidfuzz import fuzz
 
 from galleyproof.bib.bibtex import plain
+from galleyproof.bib.model import Reference
 
 _TAG = re.compile(r"<[^>]+>")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -130,3 +131,27 @@ def same_container(cited: str, registered: list[str]) -> bool:
                                                             "".join(w[0] for w in fold(candidate).split())):
                 return True
     return False
+
+
+@lru_cache(maxsize=1)
+def _doi_types() -> dict:
+    return yaml.safe_load((Path(__file__).parent / "data" / "doi_types.yaml").read_text(encoding="utf-8"))
+
+
+def is_preprint(ref: Reference) -> bool:
+    """An arXiv (or similar) preprint: an e-print identifier, or a preprint server as container or URL."""
+    if ref.eprint or "arxiv.org" in ref.url.casefold():
+        return True
+    words = fold(ref.container).split()
+    return any(marker in words or fold(ref.container).startswith(marker)
+               for marker in _doi_types()["preprint_markers"])
+
+
+def usually_without_doi(ref: Reference) -> bool:
+    """Whether a reference without a DOI is normal for its kind (data/doi_types.yaml): books, theses,
+    reports, software, web pages, preprints. A @misc entry with a journal is an article in disguise."""
+    if is_preprint(ref):
+        return True
+    if ref.entry_type not in _doi_types()["usually_without_doi"]:
+        return False
+    return not (ref.entry_type == "misc" and ref.container)

@@ -1,7 +1,8 @@
 """What to audit: references (and, for a manuscript, its citations) from a project or a path.
 
     a project            its bibliography plus every citation in its chapters
-    a .bib file          its entries (no citations, so no cited/uncited findings)
+    a bibliography file  its entries (no citations, so no cited/uncited findings): .bib (BibTeX,
+                         biblatex), .json (CSL-JSON), .yaml/.yml (CSL-YAML)
     a .qmd or .md file   the bibliography named by its `bibliography:` front matter, and its citations
     anything else        a plain-text manuscript or APA-style reference list (galleyproof.manuscript.source):
                          its references, and its author-year citations when the prose has any
@@ -11,11 +12,11 @@ Nothing here executes a manuscript's code: .qmd files are only read as text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from galleyproof.bib.bibtex import read_bibliography
-from galleyproof.bib.model import Reference
+from galleyproof.bib.bibliography import READERS, load_bibliography
+from galleyproof.bib.model import BibIssue, Reference
 from galleyproof.errors import BibliographyError, ManuscriptError
 from galleyproof.manuscript.document import Citation
 from galleyproof.manuscript.qmd import read_project_document, read_qmd
@@ -28,17 +29,18 @@ class AuditInput:
     references: list[Reference]
     citations: list[Citation] | None  # None: no manuscript, so nothing can be cited or uncited
     source: str  # what was audited, as the user named it
+    issues: list[BibIssue] = field(default_factory=list)  # what the readers noticed (warnings, unreadable entries)
 
-
-def _with_source(refs: list[Reference], display: str) -> list[Reference]:
-    return [replace(r, source=display) for r in refs]
+    @property
+    def warnings(self) -> list[str]:
+        return [str(issue) for issue in self.issues if not issue.is_error]
 
 
 def from_project(project) -> AuditInput:
     if project.bibliography is None:
         raise BibliographyError("the project names no bibliography in _quarto.yml", project.config_path)
-    refs = _with_source(read_bibliography(project.bibliography), project.relative(project.bibliography))
-    return AuditInput(refs, read_project_document(project).citations, str(project.root))
+    bib = load_bibliography(project.bibliography, project.relative(project.bibliography))
+    return AuditInput(bib.references, read_project_document(project).citations, str(project.root), bib.issues)
 
 
 def _bibliographies(metadata: dict) -> list[str]:
@@ -52,14 +54,16 @@ def from_path(path: Path | str) -> AuditInput:
     path = Path(path)
     if not path.is_file():
         raise ManuscriptError("no such file to audit", path)
-    if path.suffix.lower() == ".bib":
-        return AuditInput(read_bibliography(path), None, str(path))
+    if path.suffix.lower() in READERS and not _is_project_file(path):
+        bib = load_bibliography(path)
+        return AuditInput(bib.references, None, str(path), bib.issues)
     if path.suffix.lower() in MANUSCRIPT_SUFFIXES:
         doc = read_qmd(path)
         bibs = [_bibliography_path(path, bib) for bib in _bibliographies(doc.metadata)]
         if bibs:
-            refs = [r for bib in bibs for r in _with_source(read_bibliography(bib), str(bib))]
-            return AuditInput(refs, doc.citations, str(path))
+            loaded = [load_bibliography(bib, str(bib)) for bib in bibs]
+            return AuditInput([r for bib in loaded for r in bib.references], doc.citations, str(path),
+                              [i for bib in loaded for i in bib.issues])
         if path.suffix.lower() == ".qmd":
             raise ManuscriptError("the front matter names no bibliography: to audit", path, 1)
     return _plain_text(path)
@@ -79,6 +83,11 @@ def _bibliography_path(manuscript: Path, value: str) -> Path:
     line = paths.front_matter_line(manuscript, "bibliography")
     return paths.inside_project(value, root, base=manuscript.parent, what="bibliography", source=manuscript,
                                 line=line)
+
+
+def _is_project_file(path: Path) -> bool:
+    """_quarto.yml, galleyproof.yml and the like are configuration, not CSL bibliographies."""
+    return path.name.startswith("_") or path.stem in ("galleyproof", "accepted-findings")
 
 
 def _plain_text(path: Path) -> AuditInput:

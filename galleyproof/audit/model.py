@@ -3,10 +3,14 @@
 Statuses, from least to most severe (the order `--fail-on` uses):
 
     verified          the registered record matches what is cited
+    no_doi            a kind of work that usually has no DOI (book, thesis, report, software, web page,
+                      arXiv preprint) gives none: information, not a fault (`suggested_doi` when a
+                      search found that this one does have a DOI)
     unverified        no registry answered and the lock has no record (offline, timeout, outage)
     corrected         the registry records an update to the work: a correction, erratum, expression
                       of concern or new version, or a published version of a cited preprint
-    missing_doi       the reference gives no DOI (`suggested_doi` when a search found a real match)
+    missing_doi       a journal article (or another kind of work that normally has a DOI) gives none
+                      (`suggested_doi` when a search found a real match)
     mismatch          the DOI identifies the cited work, but some fields differ
     points_elsewhere  the DOI identifies a different work
     not_found         no registration agency knows the DOI (neither Crossref nor DataCite holds it,
@@ -18,11 +22,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-STATUSES = ("verified", "unverified", "corrected", "missing_doi", "mismatch", "points_elsewhere",
+STATUSES = ("verified", "no_doi", "unverified", "corrected", "missing_doi", "mismatch", "points_elsewhere",
             "not_found", "retracted")
 SEVERITY = {status: rank for rank, status in enumerate(STATUSES)}
 DEFAULT_FAIL_ON = "mismatch"
-PROJECT_KINDS = ("undefined_key", "uncited", "duplicate")
+PROJECT_KINDS = ("undefined_key", "uncited", "duplicate", "unreadable_entry")
 
 
 def worst(statuses) -> str:
@@ -68,7 +72,7 @@ class ReferenceResult:
 
 @dataclass(frozen=True)
 class ProjectFinding:
-    kind: str  # "undefined_key" | "uncited" | "duplicate"
+    kind: str  # "undefined_key" | "uncited" | "duplicate" | "unreadable_entry"
     key: str
     file: str
     line: int | None
@@ -81,8 +85,10 @@ class ProjectFinding:
 
 # Project-level findings ranked on the same scale, so one `--fail-on` threshold covers both:
 # a key cited but undefined breaks the build like a DOI that does not exist; a duplicate entry is
-# as serious as a missing DOI; an uncited entry is informational.
-PROJECT_SEVERITY = {"uncited": "corrected", "duplicate": "missing_doi", "undefined_key": "not_found"}
+# as serious as a missing DOI; an uncited entry is informational; an entry that cannot be read is
+# a reference nobody checked, as serious as one whose fields are wrong (BibTeX and biber fail on it too).
+PROJECT_SEVERITY = {"uncited": "corrected", "duplicate": "missing_doi", "undefined_key": "not_found",
+                    "unreadable_entry": "mismatch"}
 
 
 def failures(audit: dict, fail_on: str = DEFAULT_FAIL_ON) -> list[dict]:

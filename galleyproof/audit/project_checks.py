@@ -1,11 +1,12 @@
 """Findings about the bibliography as a whole: keys cited but undefined, entries never cited,
-and duplicate entries (the same DOI, or the same title, first author and year)."""
+duplicate entries (the same DOI, or the same title, first author and year), and entries the
+reader could not read (so nobody audited them)."""
 
 from __future__ import annotations
 
 from galleyproof.audit.compare import fold_key
 from galleyproof.audit.model import ProjectFinding
-from galleyproof.bib.model import Reference
+from galleyproof.bib.model import BibIssue, Reference
 from galleyproof.manuscript.document import Citation
 
 
@@ -58,3 +59,7 @@ def project_findings(refs: list[Reference], citations: list[Citation] | None) ->
     if citations is not None:
         found = undefined_keys(refs, citations) + uncited(refs, citations) + found
     return found
+
+
+def unreadable_entries(issues: list[BibIssue]) -> list[ProjectFinding]:
+    return [ProjectFinding("unreadable_entry", i.key, i.file, i.line, i.message) for i in issues if i.is_error]

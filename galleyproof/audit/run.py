@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Protocol
 
 from galleyproof.audit.compare import compare, matches_candidate, person_name, registered_titles, registered_years
+from galleyproof.audit.fields import usually_without_doi
 from galleyproof.audit.inputs import AuditInput, from_path, from_project
 from galleyproof.audit.model import PROJECT_KINDS, STATUSES, ReferenceResult, worst
-from galleyproof.audit.project_checks import project_findings
+from galleyproof.audit.project_checks import project_findings, unreadable_entries
 from galleyproof.bib.model import Reference
 from galleyproof.errors import ConfigError, GalleyproofError
 from galleyproof.project import LOCK_FILE, find_root, load_project
@@ -33,7 +34,7 @@ from galleyproof.registry.http import RetryPolicy
 from galleyproof.registry.lock import CitationLock
 from galleyproof.registry.resolver import Lookup, Resolver
 
-SEARCH_STATUSES = ("missing_doi", "points_elsewhere", "not_found")
+SEARCH_STATUSES = ("no_doi", "missing_doi", "points_elsewhere", "not_found")
 
 
 class Reporter(Protocol):
@@ -94,7 +95,9 @@ def query_for(ref: Reference) -> str:
 def judge(ref: Reference, lookup: Lookup | None) -> ReferenceResult:
     """One reference's result from its lookup (None when it has no DOI)."""
     result = ReferenceResult(ref.key, "verified", ref.doi, ref.source, ref.line, cited=cited_view(ref))
-    if lookup is None:
+    if lookup is None and usually_without_doi(ref):
+        result.status, result.message = "no_doi", f"no DOI given; usual for this kind of work ({ref.entry_type})"
+    elif lookup is None:
         result.status, result.message = "missing_doi", "the reference gives no DOI"
     elif lookup.outcome == "unavailable":
         result.status, result.message = "unverified", f"could not be resolved: {lookup.error}"
@@ -136,7 +139,7 @@ def run_audit(data: AuditInput, resolver: Resolver, reporter: Reporter | None = 
     reporter = reporter or SilentReporter()
     dois = [r.doi for r in data.references if r.doi]
     resolver.start()
-    for warning in resolver.warnings:
+    for warning in data.warnings + resolver.warnings:
         reporter.warning(warning)
     seen_warnings = len(resolver.warnings)
     reporter.start(len(set(dois)) + len(data.references))
@@ -155,9 +158,11 @@ def run_audit(data: AuditInput, resolver: Resolver, reporter: Reporter | None = 
             resolver.lock.save()
     for warning in resolver.warnings[seen_warnings:]:
         reporter.warning(warning)
-    project = project_findings(data.references, data.citations)
+    project = project_findings(data.references, data.citations) + unreadable_entries(data.issues)
+    summary = summarise(results, project, resolver, data.source)
+    summary["warnings"] = data.warnings + summary["warnings"]
     return {"references": [r.to_dict() for r in results], "project": [f.to_dict() for f in project],
-            "summary": summarise(results, project, resolver, data.source)}
+            "summary": summary}
 
 
 def _resolver(project, lock_path: Path | None, mode: str, crossref_url, datacite_url, mailto,

@@ -32,6 +32,7 @@ class Reference:
     doi: str = ""  # normalised (see bib.doi.normalise_doi), "" when none
     publisher: str = ""
     url: str = ""
+    eprint: str = ""  # an e-print identifier such as "arXiv:1706.03762", when the entry names one
     source: str = ""  # the file it was read from
     line: int | None = None  # line of the entry (or reference string) in that file
     raw: str = field(default="", compare=False)  # the reference string, when parsed from text
@@ -39,3 +40,43 @@ class Reference:
     @property
     def first_author(self) -> str:
         return self.authors[0].family if self.authors else ""
+
+
+# Issue kinds that cost an entry its audit (the entry could not be read); the rest are warnings
+# about an entry that was still read and audited.
+ENTRY_ERRORS = frozenset({"unreadable_entry"})
+
+
+@dataclass(frozen=True)
+class BibIssue:
+    """Something a reader noticed in a bibliography file, with where it is."""
+
+    kind: str  # unreadable_entry | encoding | undefined_macro | duplicate_field | duplicate_key | missing_crossref
+    message: str
+    file: str
+    line: int | None = None
+    key: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.kind in ENTRY_ERRORS
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class Bibliography:
+    """What a reader made of one bibliography file: the entries it could read, and what it noticed."""
+
+    references: list[Reference] = field(default_factory=list)
+    issues: list[BibIssue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[BibIssue]:
+        return [i for i in self.issues if i.is_error]
+
+    @property
+    def warnings(self) -> list[BibIssue]:
+        return [i for i in self.issues if not i.is_error]

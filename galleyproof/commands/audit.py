@@ -1,10 +1,10 @@
 """Validate every citation against its DOI at Crossref (then DataCite), with a lockfile.
 
 With no PATH, audits the project in the current directory: references.bib and every citation in
-its chapters. PATH may be a project directory, a .bib file, a .qmd/.md manuscript (its
-`bibliography:`), or a plain-text APA-style reference list.
+its chapters. PATH may be a project directory, a bibliography (.bib, CSL .json or .yaml), a .qmd/.md
+manuscript (its `bibliography:`), or a plain-text reference list.
 
-Each reference gets one status, least to most severe: verified, unverified, corrected,
+Each reference gets one status, least to most severe: verified, no_doi, unverified, corrected,
 missing_doi, mismatch, points_elsewhere, not_found, retracted. Registered records are kept in
 citations.lock.json (commit it): by default the audit uses the lock and fetches only DOIs not in
 it, falling back to the lock with a warning when the network is unreachable; --offline never
