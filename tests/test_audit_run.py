@@ -208,7 +208,8 @@ def test_project_references_end_to_end_and_offline(registry, project_copy):
     assert refs and all(r["file"] == "references.bib" and r["line"] for r in refs)
     # None of the manuscript's DOIs is in ../shared: the registry answers 404 at both, honestly.
     assert {r["status"] for r in refs if r["doi"]} == {"not_found"}
-    assert {r["status"] for r in refs if not r["doi"]} <= {"missing_doi", "no_doi"}  # no_doi: books and the like (issue 9)
+    # Works without a DOI: missing_doi for articles, no_doi for books and the like (issue 9).
+    assert {r["status"] for r in refs if not r["doi"]} <= {"missing_doi", "no_doi"}
     offline = audit_project(load_project(project_copy), mode="offline")
     assert statuses(offline) == statuses(online)
     assert offline["project"] == online["project"]

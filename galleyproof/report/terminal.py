@@ -7,7 +7,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from rich.text import Text
 
-STATUS_STYLES = {"verified": "green", "no_doi": "dim", "unverified": "yellow", "corrected": "cyan", "missing_doi": "yellow",
+STATUS_STYLES = {"verified": "green", "no_doi": "dim", "unverified": "yellow", "corrected": "cyan",
+                 "missing_doi": "yellow",
                  "mismatch": "bold red", "points_elsewhere": "bold red", "not_found": "bold red",
                  "retracted": "bold magenta"}
 
