@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "find where the manuscript disagrees with itself"),
     "report": ("report", "write the HTML reviewer report (citation audit and claim checks)"),
     "export": ("export", "make a checked submission package for a journal"),
+    "registry": ("registry", "keep a local Crossref snapshot for audits without network"),
 }
 
 EPILOG = """exit codes:

@@ -166,20 +166,21 @@ def run_audit(data: AuditInput, resolver: Resolver, reporter: Reporter | None = 
 
 
 def _resolver(project, lock_path: Path | None, mode: str, crossref_url, datacite_url, mailto,
-              policy: RetryPolicy | None, probe_timeout: float) -> Resolver:
+              policy: RetryPolicy | None, probe_timeout: float, local=None) -> Resolver:
     endpoints = resolve_endpoints(project, crossref_url=crossref_url, datacite_url=datacite_url, mailto=mailto)
     return Resolver(endpoints, CitationLock.load(lock_path), mode, policy=policy or RetryPolicy(),
-                    probe_timeout=probe_timeout)
+                    probe_timeout=probe_timeout, local=local)
 
 
 def audit_project(project, *, mode: str = "auto", crossref_url: str | None = None,
                   datacite_url: str | None = None, mailto: str | None = None, reporter: Reporter | None = None,
                   lock_path: Path | str | None = None, policy: RetryPolicy | None = None,
-                  probe_timeout: float = 2.0, search: bool = True) -> dict:
+                  probe_timeout: float = 2.0, search: bool = True, local=None) -> dict:
     """Audit a loaded project (`galleyproof.project.load_project`): its bibliography, its chapters'
-    citations, and its `citations.lock.json` (or `lock_path`). Returns the JSON contract."""
+    citations, and its `citations.lock.json` (or `lock_path`). `local` (a registry snapshot) stands in
+    for Crossref and DataCite. Returns the JSON contract."""
     resolver = _resolver(project, Path(lock_path) if lock_path else project.lock_path, mode, crossref_url,
-                         datacite_url, mailto, policy, probe_timeout)
+                         datacite_url, mailto, policy, probe_timeout, local)
     return run_audit(from_project(project), resolver, reporter, search)
 
 
@@ -197,7 +198,7 @@ def default_lock(path: Path) -> Path:
 def audit_path(path: Path | str, *, mode: str = "auto", crossref_url: str | None = None,
                datacite_url: str | None = None, mailto: str | None = None, reporter: Reporter | None = None,
                lock_path: Path | str | None = None, policy: RetryPolicy | None = None,
-               probe_timeout: float = 2.0, search: bool = True) -> dict:
+               probe_timeout: float = 2.0, search: bool = True, local=None) -> dict:
     """Audit a .bib file, a .qmd/.md manuscript (its `bibliography:`), or a plain-text reference list."""
     path = Path(path)
     data = from_path(path)
@@ -207,5 +208,5 @@ def audit_path(path: Path | str, *, mode: str = "auto", crossref_url: str | None
     except GalleyproofError:  # a file outside any project has no galleyproof.yml settings
         project = None
     resolver = _resolver(project, Path(lock_path) if lock_path else default_lock(path), mode, crossref_url,
-                         datacite_url, mailto, policy, probe_timeout)
+                         datacite_url, mailto, policy, probe_timeout, local)
     return run_audit(data, resolver, reporter, search)

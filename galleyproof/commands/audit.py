@@ -10,15 +10,27 @@ citations.lock.json (commit it): by default the audit uses the lock and fetches 
 it, falling back to the lock with a warning when the network is unreachable; --offline never
 touches the network; --refresh fetches every DOI again. Set GALLEYPROOF_MAILTO (or
 crossref.mailto in galleyproof.yml) to use Crossref's faster polite pool.
+
+--registry snapshot:FILE audits from a local Crossref snapshot (`galleyproof registry import`) with
+no network at all.
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from galleyproof.audit.model import DEFAULT_FAIL_ON, STATUSES, failures
 from galleyproof.errors import EXIT_FINDINGS, EXIT_OK
 from galleyproof.report.output import add_output_arguments, emit_json, stderr_console, stdout_console
+
+
+def registry_option(value: str) -> Path:
+    """`snapshot:FILE` -> FILE (argparse type of --registry)."""
+    kind, _, location = value.partition(":")
+    if kind != "snapshot" or not location:
+        raise argparse.ArgumentTypeError(f"expected snapshot:FILE, got {value!r}")
+    return Path(location)
 
 
 def add_registry_arguments(parser) -> None:
@@ -45,6 +57,8 @@ def add_registry_arguments(parser) -> None:
     parser.add_argument("--mailto", metavar="EMAIL",
                         help="contact address for Crossref's polite pool "
                              "(default: $GALLEYPROOF_MAILTO or crossref.mailto)")
+    parser.add_argument("--registry", type=registry_option, metavar="snapshot:FILE",
+                        help="read works from a local snapshot (galleyproof registry import) instead of the network")
 
 
 def add_arguments(parser) -> None:
@@ -65,12 +79,19 @@ def run_audit_command(args) -> dict:
     options = dict(mode=args.mode, crossref_url=args.crossref_url, datacite_url=args.datacite_url,
                    mailto=args.mailto, reporter=reporter, lock_path=args.lock,
                    search=args.search)
+    snapshot = None
+    if args.registry:
+        from galleyproof.registry.snapshot import Snapshot
+
+        snapshot = options["local"] = Snapshot.open(args.registry)
     try:
         if args.path is None or args.path.is_dir():
             return audit_project(load_project(args.path or Path(".")), **options)
         return audit_path(args.path, **options)
     finally:
         reporter.stop()
+        if snapshot is not None:
+            snapshot.close()
 
 
 def run(args) -> int:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from typing import Any, Protocol, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -42,6 +43,15 @@ class Lookup:
     retrieved: str = ""
     from_lock: bool = False
     error: str = ""
+
+
+class LocalRegistry(Protocol):
+    """A registry on this machine (galleyproof.registry.snapshot), read instead of the network with the
+    same calls as CrossrefClient. `agency()` may add a "note" to say why a DOI stays unverified."""
+
+    def work(self, doi: str) -> dict | None: ...
+    def agency(self, doi: str) -> dict | None: ...
+    def search(self, query: str, rows: int = 5) -> list[dict]: ...
 
 
 def probe(url: str, timeout: float) -> str:
@@ -69,7 +79,8 @@ def probe(url: str, timeout: float) -> str:
 
 class Resolver:
     def __init__(self, endpoints: Endpoints, lock: CitationLock, mode: str = "auto", *,
-                 policy: RetryPolicy = DEFAULT_POLICY, probe_timeout: float = 2.0):
+                 policy: RetryPolicy = DEFAULT_POLICY, probe_timeout: float = 2.0,
+                 local: LocalRegistry | None = None):
         if mode not in MODES:
             raise UsageError(f"unknown audit mode {mode!r} (choose from {', '.join(MODES)})")
         self.endpoints, self.lock, self.mode = endpoints, lock, mode
@@ -79,10 +90,15 @@ class Resolver:
         self._failures = 0
         self._mutex = threading.Lock()
         self._http: httpx.Client | None = None
+        self.local = local
 
     def start(self) -> None:
         """Decide once whether to go online: one connect probe, not one timeout per reference."""
         if self.mode == "offline":
+            return
+        if self.local is not None:  # a local snapshot stands in for both registries: no probe, no HTTP
+            self.online = True
+            self.crossref = self.datacite = cast(Any, self.local)  # answers both clients' calls
             return
         reason = probe(self.endpoints.crossref_url, self.probe_timeout)
         if reason and self.mode == "auto":
@@ -131,8 +147,8 @@ class Resolver:
         if agency is not None:
             # The DOI exists, at an agency whose metadata we do not read (mEDRA, JaLC, KISTI, ...):
             # that is not a wrong reference, so it is unverified, and not locked as nonexistent.
-            return Lookup(doi, "unavailable", error=f"registered with {agency['label']}, whose metadata "
-                                                    "galleyproof does not read (only Crossref and DataCite)")
+            return Lookup(doi, "unavailable", error=agency.get("note") or f"registered with {agency['label']}, "
+                          "whose metadata galleyproof does not read (only Crossref and DataCite)")
         entry = self.lock.put(doi, source if record else "none", record)
         return Lookup(doi, "found" if record else "not_found", entry.source, record, entry.retrieved)
 
@@ -141,7 +157,7 @@ class Resolver:
         """Resolve concurrently; the rate limiters keep us within Crossref's limits."""
         dois = list(dict.fromkeys(dois))
         results: dict[str, Lookup] = {}
-        workers = max(1, self.crossref.single.concurrency) if self.online else 1
+        workers = max(1, self.crossref.single.concurrency) if self.online and self.local is None else 1
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="galleyproof-registry")
         try:
             futures = {pool.submit(self.resolve, doi): doi for doi in dois}
