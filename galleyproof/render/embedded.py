@@ -29,7 +29,7 @@ from galleyproof.manuscript.document import CodeCell
 from galleyproof.manuscript.qmd import front_matter, parse_qmd
 from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import Project
-from galleyproof.render import pandoc
+from galleyproof.render import look, pandoc
 from galleyproof.render.cache import CACHE_DIR, CellCache, ChapterRecord, cell_keys
 from galleyproof.render.cells import Figure, cell_options, render_cell, should_evaluate
 from galleyproof.render.kernel import SOURCE_DATE_EPOCH, execute_chapter, kernel_identity
@@ -290,7 +290,7 @@ def convert(prepared: Prepared, fmt: str, out_path: Path, *, csl: Path | None = 
     # Cell outputs (`output: asis`) and export templates add Markdown after the chapters were checked.
     paths.check_resources(prepared.markdown.read_text(encoding="utf-8"), prepared.root, source=prepared.markdown,
                           bases=(prepared.resource_dir,))
-    meta = _format_metadata({**prepared.metadata, **(metadata or {})}, fmt)
+    meta = _format_metadata(look.metadata({**prepared.metadata, **(metadata or {})}), fmt)
     fd, meta_file = tempfile.mkstemp(dir=prepared.resource_dir, prefix=".meta-", suffix=".yaml")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         yaml.safe_dump(meta, handle, allow_unicode=True, sort_keys=True)
@@ -309,6 +309,7 @@ def convert(prepared: Prepared, fmt: str, out_path: Path, *, csl: Path | None = 
         if fmt != "jats":  # the JATS writer reads `bibliography` itself for <element-citation>
             args += ["--lua-filter", str(pandoc.FILTERS / "build_meta.lua")]
     args += ["--lua-filter", str(pandoc.FILTERS / "table_widths.lua")]  # after citeproc: printed widths
+    args += look.arguments(fmt)  # template, CSS, author block (render/look/)
     started = time.perf_counter()
     try:
         _, warnings = pandoc.run_pandoc([*args, *extra_args], cwd=prepared.resource_dir)
