@@ -56,7 +56,8 @@ def _author(item: Any) -> dict[str, Any]:
     else:
         literal = _text(name)
     author: dict[str, Any] = {"name": {"literal": literal}, "affiliations": []}
-    attributes = item.get("attributes") if isinstance(item.get("attributes"), dict) else {}
+    attributes = item.get("attributes")
+    attributes = attributes if isinstance(attributes, dict) else {}
     for key in ("email", "url"):
         if item.get(key):
             author[key] = _text(item[key])
