@@ -25,6 +25,8 @@ class CheckContext:
     sources: dict[str, str] = field(default_factory=dict)
     bib_keys: set[str] | None = None  # keys of the bibliography; None when the manuscript names none
     bib_entries: list[dict] = field(default_factory=list)
+    bib_path: Path | None = None  # the bibliography file, to name an entry's line
+    bib_name: str = ""  # as the findings name it (relative to the project root)
 
     @cached_property
     def paragraphs(self) -> list[Paragraph]:
@@ -41,3 +43,12 @@ class CheckContext:
     def claims(self):
         from galleyproof.claims.extract import extract_claims
         return [c for s in self.sentences for c in extract_claims(s, self.lexicon, self.config)]
+
+    @cached_property
+    def learned_claims(self):
+        """Claims between entities the manuscript defines or repeats (claims.learned)."""
+        from galleyproof.claims.learned import learn_entities, learned_claims
+        from galleyproof.claims.rules.abbreviations import definitions
+        defined = {d.short: d.long for d in definitions(self.sentences)}
+        entities = learn_entities(self.sentences, defined)
+        return [c for s in self.sentences for c in learned_claims(s, entities, self.config)]

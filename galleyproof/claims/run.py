@@ -62,13 +62,15 @@ def check_document(doc: Document, *, lexicon: Lexicon | None = None, config: dic
                    root: Path | None = None, references: list[str] | None = None,
                    reference_lines: dict[str, set[int]] | None = None, accepted=(),
                    progress: Callable[[str], None] | None = None, sources: dict[str, str] | None = None,
-                   bib_keys: set[str] | None = None, bib_entries: list[dict] | None = None) -> dict:
+                   bib_keys: set[str] | None = None, bib_entries: list[dict] | None = None,
+                   bib_path: Path | None = None) -> dict:
     """Findings of every rule. `sources` (file -> Markdown text) are read as pandoc reads them;
     `bib_keys`/`bib_entries` are the bibliography's keys and entries (None: no bibliography known)."""
     config = config or load_config()
     context = CheckContext(doc, lexicon or load_lexicon(), config, root,
                            references if references is not None else references_in(doc, config),
-                           reference_lines or {}, sources or {}, bib_keys, bib_entries or [])
+                           reference_lines or {}, sources or {}, bib_keys, bib_entries or [], bib_path,
+                           _display(bib_path, root))
     findings: list[Finding] = []
     for name in RULES:
         if progress:
@@ -131,6 +133,15 @@ def _project_references(project) -> list[str]:
     return entries
 
 
+def _display(path: Path | None, root: Path | None) -> str:
+    if path is None:
+        return ""
+    try:
+        return str(path.resolve().relative_to(root.resolve())) if root else path.name
+    except ValueError:
+        return path.name
+
+
 def _bibliography(path: Path | None) -> tuple[set[str] | None, list[dict]]:
     """(keys, entries) of a BibTeX bibliography; (None, []) when there is none to read.
 
@@ -174,7 +185,8 @@ def check_project(project, progress: Callable[[str], None] | None = None) -> dic
     keys, entries = _bibliography(project.bibliography)
     return check_document(doc, lexicon=load_lexicon(*extra), config=config, root=project.root,
                           references=references, accepted=read_accepted(project.accepted_path), progress=progress,
-                          sources=_sources(project.root, doc.files), bib_keys=keys, bib_entries=entries)
+                          sources=_sources(project.root, doc.files), bib_keys=keys, bib_entries=entries,
+                          bib_path=project.bibliography)
 
 
 def _sources(root: Path, files: list[str]) -> dict[str, str]:
@@ -240,6 +252,8 @@ def check_path(path: Path | str, progress: Callable[[str], None] | None = None) 
     accepted = read_accepted(_accepted_path(path))
     doc, references, reference_lines = read_manuscript(path)
     sources = {path.name: path.read_text(encoding="utf-8")} if is_pandoc_markdown(path) else None
-    keys, entries = _bibliography(_front_matter_bibliography(doc, path.parent))
+    bibliography = _front_matter_bibliography(doc, path.parent)
+    keys, entries = _bibliography(bibliography)
     return check_document(doc, root=path.parent, references=references or None, reference_lines=reference_lines,
-                          accepted=accepted, progress=progress, sources=sources, bib_keys=keys, bib_entries=entries)
+                          accepted=accepted, progress=progress, sources=sources, bib_keys=keys, bib_entries=entries,
+                          bib_path=bibliography)

@@ -16,6 +16,7 @@ RULES = (
     "uncited",
     "quantities",
     "citation_variants",
+    "citation_keys",
     "numbering",
 )
 

@@ -123,7 +123,7 @@ def _table_rows(sentences: list[Sentence]) -> list[Definition]:
     return found
 
 
-def _definitions(sentences: list[Sentence]) -> list[Definition]:
+def definitions(sentences: list[Sentence]) -> list[Definition]:
     found = [d for order, s in enumerate(sentences) for d in _in_sentence(s, order)] + _table_rows(sentences)
     return sorted(found, key=lambda d: (d.order, d.start))
 
@@ -189,7 +189,7 @@ def check(ctx: CheckContext) -> list[Finding]:
     spans: dict[str, set[tuple[int, int]]] = {}
     for scope, sentences in scopes.items():
         spans[scope] = set()
-        for definition in _definitions(sentences):
+        for definition in definitions(sentences):
             defined.setdefault(definition.short, {}).setdefault(scope, []).append(definition)
             spans[scope].add((definition.order, definition.start))
     for short, by_scope in defined.items():

@@ -79,6 +79,36 @@ def _direction_conflicts(ctx: CheckContext, claims: list[Claim]) -> list[Finding
     return findings
 
 
+def _learned_conflicts(ctx: CheckContext, reported: set[tuple]) -> list[Finding]:
+    """Opposite directions for one subject and object the manuscript itself names (claims.learned)."""
+    by_pair: dict[tuple[str, str], list] = {}
+    for claim in ctx.learned_claims:
+        by_pair.setdefault((claim.subject, claim.object), []).append(claim)
+    findings = []
+    for (subject, obj), claims in by_pair.items():
+        up = next((c for c in claims if c.direction > 0), None)
+        down = next((c for c in claims if c.direction < 0), None)
+        if not up or not down or up.sentence == down.sentence:
+            continue
+        if (up.sentence, down.sentence) in reported or (down.sentence, up.sentence) in reported:
+            continue
+        a, b = sorted((up, down), key=lambda c: (c.sentence.block, c.sentence.index))
+        where_a = f"{a.sentence.file}:{a.sentence.line_at(a.offset)}"
+        where_b = f"{b.sentence.file}:{b.sentence.line_at(b.offset)}"
+        says = {1: "raises", -1: "lowers"}
+        message = (f"{where_a} says {subject} {says[a.direction]} {obj} (\"{a.cue}\"), but {where_b} says it "
+                   f"{says[b.direction]} it (\"{b.cue}\").")
+        findings.append(Finding("conflicting-claim", message,
+                                [Location(c.sentence.file, c.sentence.line_at(c.offset), c.sentence.section,
+                                          c.sentence.as_written) for c in (a, b)], [subject, obj]))
+    return findings
+
+
 def check(ctx: CheckContext) -> list[Finding]:
     claims = ctx.claims
-    return _set_conflicts(ctx, claims) + _direction_conflicts(ctx, claims)
+    found = _set_conflicts(ctx, claims) + _direction_conflicts(ctx, claims)
+    reported = {(loc_a, loc_b) for loc_a, loc_b in ((f.locations[0].text, f.locations[-1].text) for f in found)}
+    learned = [f for f in _learned_conflicts(ctx, set())
+               if (f.locations[0].text, f.locations[-1].text) not in reported
+               and (f.locations[-1].text, f.locations[0].text) not in reported]
+    return found + learned
