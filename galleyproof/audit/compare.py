@@ -13,16 +13,15 @@ import re
 
 from galleyproof.audit.fields import (
     fold,
-    initials,
     page_range,
     plain_number,
     same_container,
-    same_name,
     title_similarity,
     year_of,
 )
 from galleyproof.audit.model import Problem, worst
-from galleyproof.bib.model import Reference
+from galleyproof.audit.names import given_initials, misspelling_distance, registered_name, same_family, same_person
+from galleyproof.bib.model import Person, Reference
 
 SAME_TITLE = 90.0  # at or above: the same title, spelled differently
 OTHER_TITLE = 60.0  # below: a different title (a different work unless author and year agree)
@@ -53,7 +52,7 @@ def registered_years(work: dict) -> list[str]:
 
 
 def person_name(author: dict) -> str:
-    return author.get("family") or author.get("name") or ""
+    return registered_name(author)
 
 
 def format_authors(names: list[str]) -> str:
@@ -65,44 +64,66 @@ def _cited_authors(ref: Reference) -> tuple[list, bool]:
     return people, len(people) < len(ref.authors)
 
 
+def _pair_authors(cited: list[Person], registered: list[dict]) -> tuple[list[int], dict[int, int]]:
+    """Each cited author's registered position (-1: none) by name, and for the unmatched ones the
+    registered author they misspell {cited index: registered index}. Same names pair in order."""
+    used: set[int] = set()
+    positions = []
+    for person in cited:
+        index = next((i for i, a in enumerate(registered)
+                      if i not in used and same_person(person.family, person.given, a)), -1)
+        used.add(index)
+        positions.append(index)
+    misspelt: dict[int, int] = {}
+    for c, position in enumerate(positions):
+        if position >= 0:
+            continue
+        near = [(d, i) for i, a in enumerate(registered) if i not in used
+                and (d := misspelling_distance(cited[c].family, registered_name(a))) is not None]
+        if near:
+            _, index = min(near, key=lambda pair: (pair[0], abs(pair[1] - c)))
+            misspelt[c] = index
+            used.add(index)
+    return positions, misspelt
+
+
 def compare_authors(ref: Reference, work: dict) -> list[Problem]:
+    """Misspelled, unknown, left-out and reordered authors, and the first author's initials."""
     cited, truncated = _cited_authors(ref)
-    registered = [a for a in work.get("author") or [] if person_name(a)]
+    registered = [a for a in work.get("author") or [] if registered_name(a)]
     if not cited or not registered:
         return []
     cited_names = [p.family for p in cited]
-    reg_names = [person_name(a) for a in registered]
-    show = lambda: (format_authors(cited_names), format_authors(reg_names))  # noqa: E731
-    if not same_name(cited_names[0], reg_names[0]):
-        note = ("author order differs" if any(same_name(cited_names[0], r) for r in reg_names[1:])
-                else "first author differs")
-        return [Problem("mismatch", "authors", *show(), note)]
-    unmatched = [c for c in cited_names if not any(same_name(c, r) for r in reg_names)]
-    if unmatched:
-        return [Problem("mismatch", "authors", *show(), f"not registered as authors: {', '.join(unmatched)}")]
+    reg_names = [registered_name(a) for a in registered]
+    shown = (format_authors(cited_names), format_authors(reg_names))
+    positions, misspelt = _pair_authors(cited, registered)
+    if misspelt:
+        spelled = ", ".join(f"{cited_names[c]} (registered {reg_names[r]})" for c, r in misspelt.items())
+        which = "first author" if 0 in misspelt and misspelt[0] == 0 else "author"
+        return [Problem("mismatch", "authors", *shown, f"{which} misspelled: {spelled}")]
+    if positions[0] != 0:
+        note = "author order differs" if positions[0] > 0 else "first author differs"
+        return [Problem("mismatch", "authors", *shown, note)]
+    unknown = [name for name, position in zip(cited_names, positions) if position < 0]
+    if unknown:
+        return [Problem("mismatch", "authors", *shown, f"not registered as authors: {', '.join(unknown)}")]
     # APA 7 lists up to 20 authors and elides the rest, so a long list cited short is fine.
     if not truncated and len(cited_names) < min(len(reg_names), 20):
-        return [Problem("mismatch", "authors", *show(),
+        return [Problem("mismatch", "authors", *shown,
                         f"{len(reg_names) - len(cited_names)} registered author(s) not cited")]
-    if _positions(cited_names, reg_names) != sorted(_positions(cited_names, reg_names)):
-        return [Problem("mismatch", "authors", *show(), "author order differs")]
-    first_cited, first_reg = initials(cited[0].given), initials(registered[0].get("given", ""))
-    if first_cited and first_reg and first_cited[0] != first_reg[0]:
+    if positions != sorted(positions):
+        return [Problem("mismatch", "authors", *shown, "author order differs")]
+    first_cited, first_reg = given_initials(cited[0].given), given_initials(registered[0].get("given", ""))
+    if first_cited and first_reg and first_cited[0] != first_reg[0] and not _swapped(cited[0], registered[0]):
         return [Problem("mismatch", "authors", f"{cited[0].given} {cited[0].family}",
-                        f"{registered[0].get('given', '')} {person_name(registered[0])}",
+                        f"{registered[0].get('given', '')} {registered_name(registered[0])}",
                         "first author's initials differ")]
     return []
 
 
-def _positions(cited: list[str], registered: list[str]) -> list[int]:
-    """Where each cited name sits in the registered list; repeated family names ('Lee; Lee') pair in order."""
-    used: set[int] = set()
-    positions = []
-    for name in cited:
-        index = next((i for i, r in enumerate(registered) if i not in used and same_name(name, r)), -1)
-        used.add(index)
-        positions.append(index)
-    return positions
+def _swapped(person: Person, author: dict) -> bool:
+    """Family and given registered the other way round: the initials compare crosswise."""
+    return same_family(person.family, author.get("given") or "")
 
 
 def compare_year(ref: Reference, work: dict) -> list[Problem]:
@@ -152,7 +173,8 @@ def _is_different_work(ref: Reference, work: dict, field_problems: list[Problem]
     fields to disagree as well: authors or year, or any two of authors, year, journal,
     volume, issue and pages (companion papers by one group share authors and year).
     """
-    others = {p.field for p in field_problems if p.field != "title"}
+    # A misspelled name still names the cited authors: it is no sign of another work.
+    others = {p.field for p in field_problems if p.field != "title" and "misspelled" not in p.note}
     if not ref.title:
         return {"authors", "year"} <= others
     similarity = title_similarity(ref.title, registered_titles(work))
@@ -231,9 +253,13 @@ def matches_candidate(ref: Reference, work: dict) -> bool:
     if not ref.title or not titles or title_similarity(ref.title, titles) < SAME_TITLE:
         return False
     cited = _cited_authors(ref)[0]
-    reg = [person_name(a) for a in work.get("author") or [] if person_name(a)]
-    if not cited or not reg or not same_name(cited[0].family, reg[0]):
+    reg = [a for a in work.get("author") or [] if registered_name(a)]
+    if not cited or not reg:
         return False
+    first = cited[0]
+    if not same_person(first.family, first.given, reg[0]) \
+            and misspelling_distance(first.family, registered_name(reg[0])) is None:
+        return False  # a misspelled first author is still this work: the audit of the suggestion says so
     if compare_year(ref, work) or not year_of(ref.year):
         return False
     return not any(p.field in ("volume", "pages") for p in compare_numbers(ref, work))

@@ -59,24 +59,6 @@ def _similarity(a: str, b: str) -> float:
     return fuzz.ratio(a, b)
 
 
-def name_key(name: str) -> str:
-    """A family name reduced for comparison: 'Kiecolt-Glaser' and 'Kiecolt Glaser' agree."""
-    return fold(name).replace(" ", "")
-
-
-def same_name(a: str, b: str) -> bool:
-    a, b = name_key(a), name_key(b)
-    if not a or not b:
-        return False
-    # Particles ('van der Berg' vs 'Berg') and compound names cited in part.
-    return a == b or fuzz.ratio(a, b) >= 88 or (min(len(a), len(b)) >= 4 and (a.endswith(b) or b.endswith(a)))
-
-
-def initials(given: str) -> str:
-    parts = re.split(r"[\s.\-]+", fold(given.replace("-", " ")))
-    return "".join(p[0] for p in parts if p)
-
-
 def year_of(text: str) -> str:
     match = _YEAR.search(text or "")
     return match.group(0) if match else ""
