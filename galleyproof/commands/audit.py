@@ -12,7 +12,9 @@ touches the network; --refresh fetches every DOI again. Set GALLEYPROOF_MAILTO (
 crossref.mailto in galleyproof.yml) to use Crossref's faster polite pool.
 
 --registry snapshot:FILE audits from a local Crossref snapshot (`galleyproof registry import`) with
-no network at all.
+no network at all. --batch DIR|LIST audits many manuscripts from a snapshot on Dask distributed (a
+local cluster, or --scheduler ADDRESS), streaming one JSON line per manuscript to --results and
+printing a summary table; run it again to resume.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import argparse
 from pathlib import Path
 
 from galleyproof.audit.model import DEFAULT_FAIL_ON, STATUSES, failures
-from galleyproof.errors import EXIT_FINDINGS, EXIT_OK
-from galleyproof.report.output import add_output_arguments, emit_json, stderr_console, stdout_console
+from galleyproof.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from galleyproof.report.output import add_output_arguments, count, emit_json, stderr_console, stdout_console
 
 
 def registry_option(value: str) -> Path:
@@ -66,6 +68,15 @@ def add_arguments(parser) -> None:
     parser.add_argument("--fail-on", choices=STATUSES, default=DEFAULT_FAIL_ON, metavar="STATUS",
                         help=f"exit 1 when any reference is at or above STATUS (default: {DEFAULT_FAIL_ON}; "
                              f"order: {', '.join(STATUSES)})")
+    batch = parser.add_argument_group("batch audits")
+    batch.add_argument("--batch", type=Path, metavar="DIR|LIST",
+                       help="audit every project, .bib, .qmd, .md and .txt in DIR (or listed in LIST, one a line) "
+                            "on Dask distributed; needs --registry")
+    batch.add_argument("--scheduler", metavar="ADDRESS",
+                       help="Dask scheduler to use (default: a local cluster of --workers processes)")
+    batch.add_argument("--workers", type=int, default=2, metavar="N", help="local cluster size (default: 2)")
+    batch.add_argument("--results", type=Path, default=Path("audit-batch.jsonl"), metavar="FILE",
+                       help="JSON lines, one per manuscript, appended as they finish (default: audit-batch.jsonl)")
     add_output_arguments(parser, formats=("table", "json"))
 
 
@@ -94,9 +105,50 @@ def run_audit_command(args) -> dict:
             snapshot.close()
 
 
+def run_batch_command(args) -> int:
+    from galleyproof.audit.batch import find_manuscripts, run_batch, summary_rows
+    from galleyproof.report.batch import print_batch
+
+    if args.registry is None:
+        raise UsageError("--batch reads a registry snapshot: add --registry snapshot:FILE")
+    if args.path is not None:
+        raise UsageError("give either PATH or --batch, not both")
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from galleyproof.audit.batch import finished
+
+    paths = find_manuscripts(args.batch)
+    todo = len(paths) - len(finished(args.results) & {str(p.resolve()) for p in paths})
+    err = stderr_console()
+    where = args.scheduler or "a local cluster of " + count(args.workers, "worker")
+    bar = Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=err, transient=True)
+
+    def progress(line: dict) -> None:
+        bar.update(task, advance=1)
+        if not line["ok"]:
+            err.print(f"failed: {line['manuscript']}: {line['error']}", highlight=False)
+
+    err.print(f"auditing {count(todo, 'manuscript')} on {where}", highlight=False)
+    with bar:
+        task = bar.add_task("", total=todo)
+        batch = run_batch(paths, args.registry, args.results, scheduler=args.scheduler, workers=args.workers,
+                          search=args.search, on_result=progress)
+    rows = summary_rows(batch.done)
+    if args.format == "json":
+        emit_json({"results": str(batch.results), "skipped": batch.skipped, "seconds": round(batch.seconds, 3),
+                   "manuscripts": rows}, args.output)
+    else:
+        print_batch(rows, batch, stdout_console())
+    failing = any(not line["ok"] or failures(line["audit"], args.fail_on) for line in batch.done)
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
 def run(args) -> int:
     from galleyproof.report.terminal import print_audit
 
+    if args.batch is not None:
+        return run_batch_command(args)
     audit = run_audit_command(args)
     if args.format == "json":
         emit_json(audit, args.output)
