@@ -37,6 +37,7 @@ class Sentence:
     kind: str = "paragraph"  # paragraph | list_item | table_cell | caption | quote | footnote | definition
     sections: tuple[str, ...] = ()  # enclosing heading labels, outermost first
     breaks: tuple[tuple[int, int], ...] = ()  # (offset in text, source line) where the line changes
+    group: int = -1  # units of one list, table or figure share a group (claims.reader); -1 unknown
 
     @property
     def as_written(self) -> str:
@@ -58,6 +59,7 @@ class Paragraph:
     index: int
     part: str
     sentences: tuple[Sentence, ...]
+    group: int = -1
 
 
 def part_of_path(sections: tuple[str, ...], parts: dict[str, list[str]]) -> str:
@@ -148,8 +150,8 @@ def _unit_paragraph(unit: Unit, index: int, parts: dict[str, list[str]]) -> Para
         breaks = tuple(b for k, b in enumerate(breaks) if k + 1 == len(breaks) or breaks[k + 1][0] > 0)
         line = breaks[0][1] if breaks else unit.line
         sentences.append(Sentence(stripped, unit.file, line, unit.section, part, index, i,
-                                  unit.text[lead:end], unit.kind, unit.sections, breaks))
-    return Paragraph(block, index, part, tuple(sentences))
+                                  unit.text[lead:end], unit.kind, unit.sections, breaks, unit.group))
+    return Paragraph(block, index, part, tuple(sentences), unit.group)
 
 
 def abstract_unit(metadata: dict, text: str, file: str) -> Unit | None:

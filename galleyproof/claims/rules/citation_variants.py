@@ -31,7 +31,20 @@ def _loc(sentence) -> Location:
     return Location(sentence.file, sentence.line, sentence.section, sentence.as_written)
 
 
-def _variants(cited) -> list[Finding]:
+def _listed_years(ctx: CheckContext) -> dict[str, set[str]]:
+    """First author -> years in the bibliography or reference list: works that exist under each year."""
+    years: dict[str, set[str]] = {}
+    for entry in ctx.bib_entries:
+        if entry["authors"]:
+            years.setdefault(normalise_name(entry["authors"][0]), set()).add(str(entry["year"]))
+    for written in ctx.references:
+        match = _REF.match(written)
+        if match:
+            years.setdefault(normalise_name(match.group(1)), set()).add(match.group(2))
+    return years
+
+
+def _variants(cited, listed: dict[str, set[str]] | None = None) -> list[Finding]:
     findings, seen = [], set()
     firsts: dict[tuple[str, str], tuple] = {}
     for cite, sentence in cited:
@@ -43,7 +56,8 @@ def _variants(cited) -> list[Finding]:
                               and fuzz.ratio(a.author_key, b.author_key) >= 85
                               and a.author_key.count(" ") == b.author_key.count(" "))
             year_slip = (a.author_key == b.author_key and a.year[:4].isdigit() and b.year[:4].isdigit()
-                         and abs(int(a.year[:4]) - int(b.year[:4])) == 1)
+                         and abs(int(a.year[:4]) - int(b.year[:4])) == 1
+                         and not {a.year, b.year} <= (listed or {}).get(a.first_author, set()))
             if not (same_year_typo or year_slip) or (a.author_key, b.author_key) in seen:
                 continue
             seen.add((a.author_key, b.author_key))
@@ -77,4 +91,4 @@ def _against_references(cited, references: list[str]) -> list[Finding]:
 
 def check(ctx: CheckContext) -> list[Finding]:
     cited = list(_cited(ctx))
-    return _variants(cited) + _against_references(cited, ctx.references)
+    return _variants(cited, _listed_years(ctx)) + _against_references(cited, ctx.references)

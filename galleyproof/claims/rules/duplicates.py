@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from rapidfuzz import fuzz
@@ -74,11 +75,30 @@ def is_template(a: str, b: str) -> bool:
     return len({x for x, _ in slots}) == 1 or len({y for _, y in slots}) == 1
 
 
+def _legend(item) -> bool:
+    return item.kind == "caption" or bool(_LEGENDS.search(item.section or ""))
+
+
 def _structured(ctx: CheckContext, a, b, repeats: Counter, key_a: str) -> bool:
+    """Boilerplate, a filled-in template, parallel items of one list, or legends (one figure's legend
+    repeated in a legends section, parallel legends of sibling figures)."""
     if repeats[key_a] >= 3 or is_template(a.text, b.text):
         return True
-    sections = (a.section, b.section)
-    return "caption" in (a.kind, b.kind) and any(_LEGENDS.search(s or "") for s in sections)
+    if a.kind == b.kind == "list_item" and _group(a) == _group(b):
+        return True
+    return _legend(a) and _legend(b)
+
+
+def _group(item) -> int:
+    return item.group if item.group >= 0 else id(item)  # an unknown group is a group of one
+
+
+@dataclass(frozen=True)
+class _Item:
+    text: str
+    kind: str
+    section: str
+    group: int
 
 
 def _pairs(ctx: CheckContext, items: list, threshold: float, min_words: int) -> list[tuple[int, int, float]]:
@@ -101,7 +121,8 @@ def check(ctx: CheckContext) -> list[Finding]:
     min_words = int(settings.get("min_words", 15))
     threshold = float(settings.get("min_similarity", 90))
     paras = [p for p in ctx.paragraphs if len(p.block.text.split()) >= min_words and p.block.kind in _PROSE_KINDS]
-    pairs = _pairs(ctx, [p.block for p in paras], threshold, min_words)
+    pairs = _pairs(ctx, [_Item(p.block.text, p.block.kind, p.block.section, p.group) for p in paras],
+                   threshold, min_words)
     runs: list[list[tuple[int, int, float]]] = []
     ends: dict[tuple[int, int], list] = {}
     for i, j, score in pairs:
@@ -132,7 +153,8 @@ def _sentences(ctx: CheckContext, paired: set[int], threshold: float, min_words:
     sentences = [s for s in ctx.sentences if s.block not in paired and len(s.text.split()) >= min_words
                  and s.kind in _PROSE_KINDS]
     findings = []
-    for i, j, score in _pairs(ctx, sentences, threshold, min_words):
+    items = [_Item(s.text, s.kind, s.section, s.group) for s in sentences]
+    for i, j, score in _pairs(ctx, items, threshold, min_words):
         a, b = sentences[i], sentences[j]
         if a.block == b.block:
             continue

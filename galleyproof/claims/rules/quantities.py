@@ -37,6 +37,9 @@ _COUNT = re.compile(r"\b(?:total of|included|reviewed|identified|analy[sz]ed|enr
 _TOKEN = re.compile(r"[A-Za-z][\w'-]*|\d[\d,]*(?:\.\d+)?%?")
 _FUNCTION = frozenset("a an the of in on at to for from by with and or but as is are was were be been this that "
                       "these those which who it its their they than then so such also each all any our we".split())
+_PREPOSITIONS = frozenset("across among within along around near about per over under into onto through throughout "
+                          "after before during since until via beside between without against toward towards "
+                          "were was are is be been have has had".split())
 _RANGE = frozenset({"between", "from", "to", "and", "or", "than", "-", "vs", "versus"})
 _UNITS = frozenset("year years month months week weeks day days hour hours minute minutes second seconds km m cm mm "
                    "kg g mg ml l times fold percent per degrees".split())
@@ -85,7 +88,7 @@ def counts(sentence: Sentence) -> list[Quantity]:
             rest = rest[1:]
         for nxt in rest:
             w = nxt.group(0)
-            if w.lower() in _FUNCTION or not w.islower() or w[0].isdigit() or len(phrase) == 3:
+            if w.lower() in _FUNCTION or w in _PREPOSITIONS or not w.islower() or w[0].isdigit() or len(phrase) == 3:
                 break
             phrase.append(w)
         if not phrase or phrase[-1] in _UNITS or phrase[0] in _UNITS or not phrase[-1].endswith("s"):
@@ -118,9 +121,10 @@ def quantities(sentence: Sentence) -> list[Quantity]:
 
 def check(ctx: CheckContext) -> list[Finding]:
     by_measure: dict[str, list[Quantity]] = {}
+    hypothetical = [re.compile(p, re.IGNORECASE) for p in ctx.config.get("hypothetical_cues") or ()]
     for sentence in ctx.sentences:
-        if sentence.kind == "table_cell":
-            continue
+        if sentence.kind == "table_cell" or any(p.search(sentence.text) for p in hypothetical):
+            continue  # a table holds many figures; a worked example's figures are illustrations
         anchored = quantities(sentence)
         for quantity in anchored + ([] if anchored else counts(sentence)):
             by_measure.setdefault(quantity.measure, []).append(quantity)

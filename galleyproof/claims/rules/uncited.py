@@ -77,6 +77,8 @@ def check(ctx: CheckContext) -> list[Finding]:
     own_cues = _patterns(ctx, "own_data_cues")
     hypothetical = _patterns(ctx, "hypothetical_cues")
     findings = []
+    # an abstract written in the first person reports the authors' own figures throughout
+    own_abstract = any(p.search(s.text) for s in ctx.sentences if s.part == "abstract" for p in own_cues)
     for paragraph in ctx.paragraphs:
         for sentence, cited in zip(paragraph.sentences, _cited_from(ctx, paragraph)):
             unfinished = _unfinished(ctx, sentence)
@@ -87,6 +89,7 @@ def check(ctx: CheckContext) -> list[Finding]:
                 continue
             cues = [m for p in evidential for m in p.finditer(sentence.text)]
             own = (sentence.kind in OWN_DATA_KINDS or _own_section(sentence, own_data)
+                   or (own_abstract and sentence.part == "abstract")
                    or any(p.search(sentence.text) for p in own_cues + hypothetical))
             numbers = [] if own else [m for p in quantities for m in p.finditer(sentence.text)]
             if not cues and not numbers:
