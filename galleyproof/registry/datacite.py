@@ -2,19 +2,22 @@
 
 The answer is JSON:API, `{"data": {"id", "type": "dois", "attributes": {...}}}`; an unknown DOI is
 a 404 with `{"errors": [...]}` (API-NOTES.md, "DataCite"; https://support.datacite.org/docs/api-get-doi).
-We convert the attributes into the Crossref work shape so the audit compares one shape only.
+The attributes are checked against schemas/datacite.schema.json, converted into the Crossref work
+shape so the audit compares one shape only, and that is checked again as a work; the record must be
+the DOI asked for. An answer that fails is `Malformed` and retried like a 5xx.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from urllib.parse import quote
 
 import httpx
 
-from galleyproof.registry.http import DEFAULT_POLICY, RetryPolicy, Unavailable, get
+from galleyproof.registry.crossref import parse_json
+from galleyproof.registry.http import DEFAULT_POLICY, Answer, Malformed, RetryPolicy, get
 from galleyproof.registry.ratelimit import DATACITE_LIMITS, RateLimiter
+from galleyproof.registry.schema import Invalid, check
 
 
 def _kebab(name: str) -> str:
@@ -23,10 +26,11 @@ def _kebab(name: str) -> str:
 
 
 def _creator(creator: dict) -> dict:
-    if creator.get("nameType") == "Organizational" or not (creator.get("familyName") or "," in creator.get("name", "")):
-        return {"name": creator.get("name", "")}
-    family = creator.get("familyName") or creator["name"].split(",", 1)[0]
-    given = creator.get("givenName") or (creator["name"].split(",", 1)[1] if "," in creator.get("name", "") else "")
+    name = creator.get("name") or ""
+    if creator.get("nameType") == "Organizational" or not (creator.get("familyName") or "," in name):
+        return {"name": name}
+    family = creator.get("familyName") or name.split(",", 1)[0]
+    given = creator.get("givenName") or (name.split(",", 1)[1] if "," in name else "")
     return {"family": family.strip(), "given": given.strip()}
 
 
@@ -46,10 +50,10 @@ def to_work(attributes: dict) -> dict:
         "author": [_creator(c) for c in attributes.get("creators") or [] if isinstance(c, dict)],
         "container-title": [container["title"]] if container.get("title") else [],
         "issued": {"date-parts": [[int(attributes["publicationYear"])]]} if attributes.get("publicationYear") else {},
-        "volume": container.get("volume", ""),
-        "issue": container.get("issue", ""),
+        "volume": container.get("volume") or "",
+        "issue": container.get("issue") or "",
         "page": "-".join(p for p in (container.get("firstPage"), container.get("lastPage")) if p),
-        "publisher": publisher.get("name", "") if isinstance(publisher, dict) else publisher or "",
+        "publisher": (publisher.get("name") or "") if isinstance(publisher, dict) else publisher or "",
     }
     relations: dict[str, list] = {}
     for related in attributes.get("relatedIdentifiers") or []:
@@ -69,16 +73,24 @@ class DataCiteClient:
 
     def work(self, doi: str) -> dict | None:
         """The DataCite record as a Crossref-shaped work; None when DataCite does not know the DOI."""
-        response = get(self.http, f"{self.base_url}/dois/{quote(doi, safe='/()')}", None, self.limiter,
-                       self.policy)
-        if response.status_code in (400, 404, 410):
-            return None
-        if response.status_code != 200:
-            raise Unavailable(f"DataCite answered HTTP {response.status_code}")
-        try:
-            data = response.json().get("data")
-        except (json.JSONDecodeError, UnicodeDecodeError, ValueError, AttributeError):
-            raise Unavailable("DataCite sent a body that is not JSON:API") from None
-        if not isinstance(data, dict) or not isinstance(data.get("attributes"), dict):
-            raise Unavailable("DataCite sent JSON without data.attributes")
-        return to_work(data["attributes"])
+        def parse(answer: Answer) -> dict | None:
+            if answer.status in (400, 404, 410):
+                return None
+            if answer.status != 200:
+                raise Malformed(f"DataCite answered HTTP {answer.status}")
+            body = parse_json(answer, "DataCite")
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, dict) or not isinstance(data.get("attributes"), dict):
+                raise Malformed("DataCite sent JSON without data.attributes")
+            try:
+                check("datacite", data["attributes"])
+                work = to_work(data["attributes"])
+                check("work", work)
+            except Invalid as exc:
+                raise Malformed(f"DataCite sent a record that does not match the schema: {exc}") from None
+            if work["DOI"].casefold() != doi.casefold():
+                raise Malformed("DataCite answered with the record of another DOI")
+            return work
+
+        return get(self.http, f"{self.base_url}/dois/{quote(doi, safe='/()')}", None, self.limiter,
+                   self.policy, parse)

@@ -10,6 +10,13 @@ Crash safety: every record is appended to a journal file (`citations.lock.json.j
 JSON object per line, flushed and fsynced) the moment it arrives; `save()` folds the journal into
 the lock atomically (write a temporary file, rename) and removes it. A lock opened after a crash
 or Ctrl-C replays the journal, so no record already fetched is lost.
+
+Nothing read back is trusted: an entry whose fields have the wrong types, whose record does not
+match schemas/work.schema.json or names another DOI, or whose SHA-256 differs from its record is
+dropped (listed in `problems`), so the audit fetches it again or, offline, calls it unverified.
+Lock and journal are refused when they are symbolic links, and the journal is opened with
+O_NOFOLLOW: a `citations.lock.json.journal` shipped as a link must not make the audit append to
+whatever it points at.
 """
 
 from __future__ import annotations
@@ -25,9 +32,11 @@ from typing import Any
 
 from galleyproof import __version__
 from galleyproof.errors import ConfigError
+from galleyproof.registry.schema import Invalid, check
 from galleyproof.fileio import atomic_write_text
 
 VERSION = 1
+SOURCES = ("crossref", "datacite", "none")
 ABOUT = ("Registered metadata of every DOI cited, as resolved by `galleyproof audit` "
          "(Crossref, then DataCite). Refresh with `galleyproof audit --refresh`.")
 
@@ -69,6 +78,41 @@ class SearchEntry:
         return {"retrieved": self.retrieved, "sha256": self.sha256, "candidates": self.candidates}
 
 
+def _text(entry: dict, key: str) -> str:
+    value = entry.get(key, "")
+    if not isinstance(value, str):
+        raise Invalid(f"'{key}' is not a string")
+    return value
+
+
+def checked_entry(doi: Any, entry: Any) -> LockEntry:
+    """A LockEntry from JSON read back, or Invalid: types, schema, DOI and hash all checked."""
+    if not isinstance(doi, str) or not isinstance(entry, dict):
+        raise Invalid("not a DOI with an entry object")
+    source, record = _text(entry, "source"), entry.get("record")
+    if source not in SOURCES:
+        raise Invalid(f"unknown source {source[:20]!r}")
+    if (record is None) != (source == "none"):
+        raise Invalid("record and source disagree")
+    if record is not None:
+        check("work", record)
+        if record["DOI"].casefold() != doi.casefold():
+            raise Invalid("holds the record of another DOI")
+    if _text(entry, "sha256") != content_hash(record):
+        raise Invalid("its SHA-256 does not match its record (edited or damaged)")
+    return LockEntry(source, _text(entry, "retrieved"), entry["sha256"], record)
+
+
+def checked_search(query: Any, entry: Any) -> SearchEntry:
+    if not isinstance(query, str) or not isinstance(entry, dict) or not isinstance(entry.get("candidates"), list):
+        raise Invalid("not a query with a list of candidates")
+    for candidate in entry["candidates"]:
+        check("work", candidate)
+    if _text(entry, "sha256") != content_hash(entry["candidates"]):
+        raise Invalid("its SHA-256 does not match its candidates (edited or damaged)")
+    return SearchEntry(_text(entry, "retrieved"), entry["sha256"], entry["candidates"])
+
+
 class CitationLock:
     """The lock file as an object. `path=None` keeps it in memory (tests, `--no-lock`)."""
 
@@ -78,6 +122,7 @@ class CitationLock:
         self.searches: dict[str, SearchEntry] = {}
         self._mutex = threading.Lock()
         self.changed = False
+        self.problems: list[str] = []  # entries read back and dropped, with why
 
     @property
     def journal_path(self) -> Path | None:
@@ -86,6 +131,10 @@ class CitationLock:
     @classmethod
     def load(cls, path: Path | str | None) -> CitationLock:
         lock = cls(Path(path) if path else None)
+        for file in (lock.path, lock.journal_path):
+            if file and file.is_symlink():
+                raise ConfigError("is a symbolic link; galleyproof reads and writes its lock only as a "
+                                  "regular file", file)
         if lock.path and lock.path.is_file():
             lock._read(lock.path)
         if lock.journal_path and lock.journal_path.is_file():
@@ -97,25 +146,43 @@ class CitationLock:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise ConfigError(f"lock file is not valid JSON: {exc.msg}", path, exc.lineno) from None
-        if not isinstance(data, dict) or not isinstance(data.get("records", {}), dict):
+        except (UnicodeDecodeError, RecursionError):
+            raise ConfigError("lock file is not UTF-8 JSON of a readable depth", path) from None
+        if not isinstance(data, dict) or not isinstance(data.get("records", {}), dict) \
+                or not isinstance(data.get("searches") or {}, dict):
             raise ConfigError("lock file has no 'records' mapping", path, 1)
         for doi, entry in data.get("records", {}).items():
-            self.records[doi] = LockEntry(entry.get("source", "crossref"), entry.get("retrieved", ""),
-                                          entry.get("sha256", ""), entry.get("record"))
+            self._add_record(doi, entry)
         for query, entry in (data.get("searches") or {}).items():
-            self.searches[query] = SearchEntry(entry.get("retrieved", ""), entry.get("sha256", ""),
-                                               entry.get("candidates") or [])
+            self._add_search(query, entry)
+
+    def _add_record(self, doi: Any, entry: Any) -> None:
+        """Keep a record read back only when it passes every check; else note it and drop it."""
+        try:
+            self.records[doi] = checked_entry(doi, entry)
+        except Invalid as exc:
+            self.records.pop(doi, None) if isinstance(doi, str) else None
+            self.problems.append(f"{str(doi)[:80]!r}: {exc}")
+
+    def _add_search(self, query: Any, entry: Any) -> None:
+        try:
+            self.searches[query] = checked_search(query, entry)
+        except Invalid as exc:
+            self.searches.pop(query, None) if isinstance(query, str) else None
+            self.problems.append(f"search {str(query)[:80]!r}: {exc}")
 
     def _replay(self, journal: Path) -> None:
-        for line in journal.read_text(encoding="utf-8").splitlines():
+        for line in journal.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
                 item = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, RecursionError):
                 continue  # a line cut short by a crash: that one record is simply fetched again
+            if not isinstance(item, dict):
+                continue
             if "doi" in item:
-                self.records[item["doi"]] = LockEntry(**item["entry"])
+                self._add_record(item["doi"], item.get("entry"))
             elif "query" in item:
-                self.searches[item["query"]] = SearchEntry(**item["entry"])
+                self._add_search(item["query"], item.get("entry"))
             self.changed = True
 
     def get(self, doi: str) -> LockEntry | None:
@@ -143,7 +210,12 @@ class CitationLock:
         if not self.journal_path:
             return
         self.journal_path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.journal_path, "a", encoding="utf-8") as handle:
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        try:
+            fd = os.open(self.journal_path, flags, 0o666)
+        except OSError as exc:  # ELOOP: the journal became a symbolic link
+            raise ConfigError(f"cannot append to the lock's journal ({exc.strerror})", self.journal_path) from None
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
             handle.write(canonical_json(item) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
@@ -164,6 +236,8 @@ class CitationLock:
         """Write the whole lock atomically, then drop the journal it now contains."""
         if not self.path:
             return
+        if self.path.is_symlink():  # the rename would replace the link; refuse rather than surprise
+            raise ConfigError("is a symbolic link; galleyproof writes its lock only as a regular file", self.path)
         with self._mutex:
             atomic_write_text(self.path, self.dumps())
             if self.journal_path and self.journal_path.exists():
