@@ -102,7 +102,8 @@ def test_timeout_is_unavailable(registry):
     pytest.param("{not json", id="not-json"),
     pytest.param(json.dumps({"status": "ok", "message-type": "work-list", "message": {}}),
                  id="wrong-message-type"),
-    pytest.param(json.dumps({"status": "ok", "message-type": "work", "message": {"title": ["x"]}}), id="work-without-doi"),
+    pytest.param(json.dumps({"status": "ok", "message-type": "work", "message": {"title": ["x"]}}),
+                 id="work-without-doi"),
     pytest.param(json.dumps(["a", "list"]), id="json-list"),
 ])
 def test_malformed_bodies_are_retried_like_5xx_then_unavailable(registry, body):

@@ -32,8 +32,8 @@ from typing import Any
 
 from galleyproof import __version__
 from galleyproof.errors import ConfigError
-from galleyproof.registry.schema import Invalid, check
 from galleyproof.fileio import atomic_write_text
+from galleyproof.registry.schema import Invalid, check
 
 VERSION = 1
 SOURCES = ("crossref", "datacite", "none")
