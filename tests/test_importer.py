@@ -16,7 +16,7 @@ from galleyproof.bib.apa import parse_reference_list
 from galleyproof.bib.bibtex import read_bibliography
 from galleyproof.cli import main
 from galleyproof.manuscript.authoryear import find_citations
-from galleyproof.manuscript.qmd import read_qmd
+from galleyproof.manuscript.qmd import parse_qmd, read_qmd
 from galleyproof.project import load_project, style_path
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -38,8 +38,38 @@ def imported(tmp_path_factory) -> tuple[Path, dict]:
 
 @pytest.mark.parametrize("name", GENERATED)
 def test_committed_manuscript_is_the_import(imported, name):
+    """The author's prose is the import, byte for byte; the analysis cells added to the chapters since
+    (between paragraphs, each fenced block with one blank line before it) are the only difference."""
     into, _ = imported
-    assert (into / name).read_bytes() == (REPO / name).read_bytes()
+    committed = (REPO / name).read_bytes()
+    if name.endswith(".qmd"):
+        committed = without_cells((REPO / name).read_text(encoding="utf-8"), name).encode("utf-8")
+    assert committed == (into / name).read_bytes()
+
+
+def without_cells(text: str, name: str) -> str:
+    """`text` minus its executable cells, each with the blank line that separates it from the paragraph
+    before; a cell that is not between blank lines (inside a paragraph) fails the test."""
+    lines = text.split("\n")
+    drop: set[int] = set()
+    for cell in parse_qmd(text, name).cells:
+        start = cell.line - 1
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].strip() == "```")
+        assert lines[start - 1] == "" and lines[end + 1] == "", f"{name}:{cell.line}: cell not between paragraphs"
+        drop |= set(range(start - 1, end + 1))
+    return "\n".join(line for i, line in enumerate(lines) if i not in drop)
+
+
+@pytest.mark.parametrize(("name", "labels"), [
+    pytest.param(CHAPTERS[1], ["tbl-pathway-evidence"], id="pathways-2-5"),
+    pytest.param(CHAPTERS[2], ["tbl-discussion-corpus", "tbl-discussion-audit"], id="critical-discussion"),
+])
+def test_chapters_embed_their_evidence_as_analysis_cells(name, labels):
+    """The design: "chapters mirroring the review's sections embed executable analysis cells"; the cells
+    call the analysis/ package, as the appendix does, rather than carrying typed-in results."""
+    cells = parse_qmd((REPO / name).read_text(encoding="utf-8"), name).cells
+    assert [c.options.get("label") for c in cells] == labels
+    assert all("from analysis." in c.source or "show(" in c.source for c in cells)
 
 
 def test_quarto_config_contract(imported):
