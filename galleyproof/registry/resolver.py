@@ -139,7 +139,7 @@ class Resolver:
 
     def start(self) -> None:
         """Decide once whether to go online: one connect probe, not one timeout per reference."""
-        self.warnings.extend(self.lock.problems)
+        self._lock_warning()
         if self.mode == "offline":
             return
         if self.registries is None:
@@ -161,6 +161,13 @@ class Resolver:
         self.online = True
         self.breakers = {name: Breaker(name, BREAKER) for name in
                          (self.registries.primary_name, self.registries.fallback_name)}
+
+    def _lock_warning(self) -> None:
+        problems = self.lock.problems
+        if problems:
+            more = f" and {len(problems) - 3} more" if len(problems) > 3 else ""
+            self.warnings.append(f"citations.lock.json: {len(problems)} entr{'y' if len(problems) == 1 else 'ies'} "
+                                 f"dropped as untrustworthy ({'; '.join(problems[:3])}{more}); they are fetched again")
 
     def close(self) -> None:
         for client in self._http:
