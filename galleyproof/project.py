@@ -1,8 +1,12 @@
 """A galleyproof project: `_quarto.yml` (what Quarto reads) plus `galleyproof.yml` (what only we read).
 
-The same `_quarto.yml` drives both engines, so we read only the Quarto keys we need
-(https://quarto.org/docs/reference/projects/books.html): `project.output-dir`, `book.title`,
-`book.author`, `book.chapters`, `bibliography`, `csl`, `format`, `execute`.
+The same `_quarto.yml` drives both engines. Quarto's project types decide what is rendered
+(https://quarto.org/docs/projects/quarto-projects.html): a `book` renders `book.chapters` (and
+`appendices`) as one document; a `manuscript` renders its article, `manuscript.article` or else
+index.qmd / index.ipynb (https://quarto.org/docs/manuscripts/authoring/vscode.html); a `default`
+project renders `project.render` when given, else every .qmd and .ipynb at its top level, each as its
+own document; and a single .qmd or .ipynb with no `_quarto.yml` is a project of one file. Each
+document's metadata is merged as Quarto merges it (manuscript/metadata.py).
 Tool settings that Quarto has no key for (Crossref contact, lexicon extension, accepted findings,
 journal profiles) live in `galleyproof.yml` so Quarto's schema validation never sees them.
 """
@@ -16,6 +20,8 @@ from typing import Any
 
 from galleyproof import paths, safe_yaml
 from galleyproof.errors import ConfigError, ManuscriptError
+from galleyproof.manuscript.metadata import PROJECT_ONLY, absolute_paths, affiliation_text, merge, resolve_date
+from galleyproof.manuscript.metadata import authors as normalise_authors
 
 QUARTO_FILE = "_quarto.yml"
 SETTINGS_FILE = "galleyproof.yml"
@@ -27,11 +33,29 @@ MANUSCRIPT_FILES = (QUARTO_FILE, SETTINGS_FILE, LOCK_FILE, ACCEPTED_FILE, "index
 MANUSCRIPT_DIRS = ("chapters", "analysis")
 
 
+PROJECT_TYPES = ("default", "book", "manuscript")
+SOURCE_SUFFIXES = (".qmd", ".ipynb")
+METADATA_FILE = "_metadata.yml"
+
+
 @dataclass(frozen=True)
 class Author:
     name: str
     affiliation: str = ""
     email: str = ""
+    orcid: str = ""
+    corresponding: bool = False
+
+
+@dataclass(frozen=True)
+class Output:
+    """One rendered document: a book or a manuscript is one, a default project has one per source file."""
+
+    stem: str  # output file name without suffix
+    sources: tuple[Path, ...]  # the files rendered into it, in order
+    metadata: dict[str, Any] = field(repr=False)  # merged: _quarto.yml, _metadata.yml, front matter
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    format_options: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
 
 
 @dataclass(frozen=True)
@@ -46,6 +70,14 @@ class Project:
     formats: tuple[str, ...]
     quarto: dict[str, Any] = field(repr=False)
     settings: dict[str, Any] = field(repr=False)
+    kind: str = "book"  # book | manuscript | default | file
+    outputs: tuple[Output, ...] = ()
+    bibliographies: tuple[Path, ...] = ()
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The merged metadata of the first (for a book or manuscript, the only) document."""
+        return self.outputs[0].metadata if self.outputs else {}
 
     @property
     def config_path(self) -> Path:
@@ -114,25 +146,10 @@ def _line_where(path: Path, test) -> int | None:
     return None
 
 
-def _authors(raw: Any) -> tuple[Author, ...]:
-    if raw is None:
-        return ()
-    items = raw if isinstance(raw, list) else [raw]
-    authors = []
-    for item in items:
-        if isinstance(item, str):
-            authors.append(Author(item))
-        elif isinstance(item, dict):
-            affiliation = item.get("affiliation") or item.get("affiliations") or ""
-            if isinstance(affiliation, list):
-                affiliation = "; ".join(a if isinstance(a, str) else a.get("name", "") for a in affiliation)
-            elif isinstance(affiliation, dict):
-                affiliation = affiliation.get("name", "")
-            name = item.get("name", "")
-            if isinstance(name, dict):
-                name = " ".join(filter(None, [name.get("given"), name.get("family")]))
-            authors.append(Author(str(name), str(affiliation), str(item.get("email", ""))))
-    return tuple(authors)
+def _authors(meta: dict[str, Any]) -> tuple[Author, ...]:
+    return tuple(Author(a["name"], "; ".join(affiliation_text(f) for f in a["affiliations"]),
+                        str(a.get("email", "")), str(a.get("orcid", "")), bool(a.get("corresponding")))
+                 for a in normalise_authors(meta))
 
 
 def _chapters(root: Path, config_path: Path, config: dict) -> tuple[Path, ...]:
@@ -166,25 +183,27 @@ def _flatten_chapters(listed: list) -> list[str]:
     return files
 
 
-def _optional_file(root: Path, config_path: Path, config: dict, key: str) -> Path | None:
-    value = config.get(key)
-    if value is None:
-        return None
-    if isinstance(value, list):
-        value = value[0] if value else None
-        if value is None:
-            return None
-    return paths.inside_project(str(value), root, what=key, source=config_path, line=line_of_key(config_path, key),
-                                error=ConfigError)
+def _paths(root: Path, config_path: Path, meta: dict, key: str) -> tuple[Path, ...]:
+    """`bibliography`/`csl` (already absolute: metadata.absolute_paths); outside the project is an error."""
+    value = meta.get(key)
+    found = tuple(Path(v) for v in (value if isinstance(value, list) else [value]) if v)
+    for path in found:
+        if not paths.is_inside(path, root):
+            raise ConfigError(f"{key} {str(path)!r} lies outside the project", config_path,
+                              line_of_key(config_path, key))
+    return found
 
 
-def _formats(config: dict) -> tuple[str, ...]:
-    fmt = config.get("format")
-    if isinstance(fmt, dict) and fmt:
-        return tuple(str(k) for k in fmt)
+def _formats(meta: dict) -> tuple[tuple[str, ...], dict[str, dict[str, Any]]]:
+    """The `format:` names in order, and each one's options over the shared top-level ones."""
+    fmt = meta.get("format")
     if isinstance(fmt, str):
-        return (fmt,)
-    return DEFAULT_FORMATS
+        fmt = {fmt: {}}
+    if not isinstance(fmt, dict) or not fmt:
+        fmt = {name: {} for name in DEFAULT_FORMATS}
+    shared = {k: meta[k] for k in ("toc", "toc-depth", "number-sections", "fig-dpi") if k in meta}
+    options = {str(name): {**shared, **(value if isinstance(value, dict) else {})} for name, value in fmt.items()}
+    return tuple(options), options
 
 
 def style_path(name: str) -> Path:
@@ -198,33 +217,155 @@ def style_path(name: str) -> Path:
 
 
 def load_project(start: Path | str = ".") -> Project:
-    """Read the project at or above `start`. Raises ConfigError/ManuscriptError with file and line."""
-    root = find_root(Path(start))
+    """Read the project at or above `start` (a folder, or one .qmd/.ipynb to render alone).
+
+    Raises ConfigError/ManuscriptError with file and line.
+    """
+    start = Path(start)
+    single = start.resolve() if start.is_file() else None
+    if single is not None and single.suffix not in SOURCE_SUFFIXES:
+        raise ConfigError("can only render a .qmd or .ipynb file", single)
+    root = _root_of_file(single) if single else find_root(start)
     config_path = root / QUARTO_FILE
-    config = read_yaml(config_path) or {}
+    config = (read_yaml(config_path) or {}) if config_path.is_file() else {}
     if not isinstance(config, dict):
         raise ConfigError("expected a mapping of Quarto options at the top level", config_path, 1)
     settings_path = root / SETTINGS_FILE
     settings = (read_yaml(settings_path) or {}) if settings_path.is_file() else {}
     if not isinstance(settings, dict):
         raise ConfigError("expected a mapping at the top level", settings_path, 1)
-    book = config.get("book") or {}
+    kind = project_type(config, config_path) if config_path.is_file() else "file"
+    outputs = _outputs(root, config_path, config, kind, single)
+    first = outputs[0].metadata
+    bibliographies = _paths(root, config_path, first, "bibliography")
+    csl = _paths(root, config_path, first, "csl")
     output = (config.get("project") or {}).get("output-dir", "_output")
+    book = config.get("book") or {}
     if book.get("output-file") is not None:  # the build writes <output-dir>/<output-file>.<ext>
         paths.output_name(str(book["output-file"]), source=config_path, line=line_of_key(config_path, "output-file"))
     return Project(
         root=root,
-        title=str(book.get("title") or config.get("title") or root.name),
-        authors=_authors(book.get("author") or config.get("author")),
-        chapters=_chapters(root, config_path, config),
-        bibliography=_optional_file(root, config_path, config, "bibliography"),
-        csl=_optional_file(root, config_path, config, "csl"),
+        title=str(first.get("title") or (config.get("project") or {}).get("title") or root.name),
+        authors=_authors(first),
+        chapters=tuple(dict.fromkeys(p for o in outputs for p in o.sources)),
+        bibliography=bibliographies[0] if bibliographies else None,
+        csl=csl[0] if csl else None,
         output_dir=paths.output_dir(root, str(output), source=config_path,
                                     line=line_of_key(config_path, "output-dir")),
-        formats=_formats(config),
+        formats=outputs[0].formats,
         quarto=config,
         settings=settings,
+        kind=kind,
+        outputs=outputs,
+        bibliographies=bibliographies,
     )
+
+
+def _root_of_file(path: Path) -> Path:
+    """A file inside a project belongs to it; a file on its own is a project of one."""
+    try:
+        return find_root(path.parent)
+    except ConfigError:
+        return path.parent
+
+
+def project_type(config: dict, config_path: Path) -> str:
+    kind = str((config.get("project") or {}).get("type") or "default")
+    if kind == "website":  # a website renders its pages one by one, as a default project does
+        return "default"
+    if kind not in PROJECT_TYPES:
+        raise ConfigError(f"project type {kind!r} is not supported (supported: {', '.join(PROJECT_TYPES)})",
+                          config_path, line_of_key(config_path, "type"))
+    return kind
+
+
+def _outputs(root: Path, config_path: Path, config: dict, kind: str, single: Path | None) -> tuple[Output, ...]:
+    project_meta = absolute_paths({k: v for k, v in config.items() if k not in PROJECT_ONLY}, root)
+    if kind == "book":
+        chapters = _chapters(root, config_path, config)
+        book = absolute_paths({k: v for k, v in (config.get("book") or {}).items()
+                               if k in BOOK_METADATA and v not in (None, "")}, root)
+        meta = merge(_document_meta(root, chapters[0], project_meta), book) if chapters else merge(project_meta, book)
+        stem = str((config.get("book") or {}).get("output-file") or "manuscript")
+        return (_output(stem, chapters, meta),)
+    if kind == "manuscript":
+        article = _article(root, config_path, config)
+        # Quarto manuscripts hide code in the article; the notebooks show it.
+        meta = merge({"execute": {"echo": False}}, _document_meta(root, article, project_meta))
+        return (_output(article.stem, (article,), meta),)
+    sources = [single] if single else _default_sources(root, config_path, config)
+    return tuple(_output(path.stem, (path,), _document_meta(root, path, project_meta)) for path in sources)
+
+
+# Keys of `book:` that are document metadata (https://quarto.org/docs/reference/projects/books.html).
+BOOK_METADATA = ("title", "subtitle", "author", "date", "abstract", "keywords", "lang", "abstract-title")
+
+
+def _output(stem: str, sources: tuple[Path, ...], meta: dict[str, Any]) -> Output:
+    formats, options = _formats(meta)
+    return Output(stem, sources, meta, formats, options)
+
+
+def _document_meta(root: Path, path: Path, project_meta: dict[str, Any]) -> dict[str, Any]:
+    from galleyproof.manuscript.qmd import front_matter, source_text
+
+    meta = project_meta
+    folders = [path.parent, *path.parent.parents]
+    for folder in reversed([f for f in folders if f == root or root in f.parents]):
+        if (folder / METADATA_FILE).is_file():
+            shared = read_yaml(folder / METADATA_FILE) or {}
+            if not isinstance(shared, dict):
+                raise ConfigError("expected a mapping at the top level", folder / METADATA_FILE, 1)
+            meta = merge(meta, absolute_paths(shared, folder))
+    name = _relative_to(path, root)
+    front, _ = front_matter(source_text(path, name).splitlines(), name)
+    meta = merge(meta, absolute_paths(front, path.parent))
+    if "date" in meta:
+        meta["date"] = resolve_date(meta["date"], path)
+    return meta
+
+
+def _relative_to(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _article(root: Path, config_path: Path, config: dict) -> Path:
+    named = (config.get("manuscript") or {}).get("article")
+    candidates = [str(named)] if named else ["index.qmd", "index.ipynb"]
+    for candidate in candidates:
+        path = (root / candidate).resolve()
+        if path.is_file():
+            if root not in path.parents:
+                raise ConfigError(f"article {candidate!r} lies outside the project", config_path,
+                                  line_of_key(config_path, "article"))
+            return path
+    if named:
+        raise ManuscriptError(f"manuscript.article {named!r} does not exist", config_path,
+                              line_of_key(config_path, "article"))
+    raise ManuscriptError("a manuscript project needs index.qmd or index.ipynb, or manuscript.article naming "
+                          "its article", config_path, line_of_key(config_path, "manuscript") or 1)
+
+
+def _default_sources(root: Path, config_path: Path, config: dict) -> list[Path]:
+    """`project.render` (files or globs), else every .qmd/.ipynb at the top not starting with `_` or `.`."""
+    listed = (config.get("project") or {}).get("render")
+    if listed:
+        found: list[Path] = []
+        for entry in listed if isinstance(listed, list) else [listed]:
+            matches = sorted(root.glob(str(entry))) if any(c in str(entry) for c in "*?[") else [root / str(entry)]
+            if not matches or not all(m.is_file() for m in matches):
+                raise ManuscriptError(f"project.render lists {entry!r}, which matches no file", config_path,
+                                      line_of_item(config_path, str(entry)))
+            found += [m.resolve() for m in matches if m.suffix in SOURCE_SUFFIXES]
+        return list(dict.fromkeys(found))
+    found = sorted(p.resolve() for p in root.iterdir()
+                   if p.suffix in SOURCE_SUFFIXES and p.is_file() and not p.name.startswith(("_", ".")))
+    if not found:
+        raise ManuscriptError("the project has no .qmd or .ipynb file at its top level to render", config_path, 1)
+    return found
 
 
 def copy_manuscript(source: Path, target: Path) -> Path:

@@ -100,10 +100,17 @@ def test_blocks_exclude_code_and_front_matter():
     [
         pytest.param("---\ntitle: [unclosed\n---\n", 2, "front matter", id="bad-yaml"),
         pytest.param("---\ntitle: x\n", 1, "never closed", id="unclosed-front-matter"),
-        pytest.param("# A\n\n```{python}\nx = 1\n", 3, "never closed", id="unclosed-fence"),
     ],
 )
 def test_parse_errors_carry_the_line(text, line, message):
     with pytest.raises(ManuscriptError, match=message) as caught:
         parse_qmd(text, "bad.qmd")
     assert (caught.value.path, caught.value.line) == ("bad.qmd", line)
+
+
+def test_a_cell_left_open_runs_to_the_end_of_the_file():
+    # CommonMark closes an open fence at the end of the document, and Quarto renders such files
+    # (quarto-ext/manuscript-template-vscode's notebook ends inside its last cell).
+    doc = parse_qmd("# A\n\n```{python}\nx = 1\ny = 2\n", "open.qmd")
+    [cell] = doc.cells
+    assert (cell.line, cell.source) == (3, "x = 1\ny = 2")

@@ -25,7 +25,7 @@ from galleyproof.report.output import add_output_arguments, emit_json, emit_text
 def add_arguments(parser) -> None:
     parser.add_argument("--engine", choices=ENGINES, default="auto", help="rendering engine (default: auto)")
     parser.add_argument("--to", default=None, metavar="FORMATS",
-                        help="comma-separated formats to build: html,pdf,docx (default: the format: keys of "
+                        help="comma-separated formats to build: html,pdf,docx,jats,typst (default: the format: keys of "
                              "_quarto.yml)")
     parser.add_argument("--fresh", action="store_true", help="ignore the cell cache and execute every cell")
     parser.add_argument("--strict", action="store_true",

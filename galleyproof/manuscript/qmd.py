@@ -14,9 +14,10 @@ from pathlib import Path
 from galleyproof import safe_yaml
 from galleyproof.errors import ManuscriptError
 from galleyproof.manuscript.document import Block, Citation, CodeCell, Document, Heading, read_text
+from galleyproof.manuscript.notebook import is_notebook, read_notebook
 
 XREF_PREFIXES = ("sec-", "fig-", "tbl-", "eq-", "lst-", "thm-", "lem-", "cor-", "prp-", "cnj-",
-                 "def-", "exm-", "exr-", "sol-", "rem-", "apx-")
+                 "def-", "exm-", "exr-", "sol-", "rem-", "apx-", "nte-", "wrn-", "tip-", "imp-", "cau-")
 _KEY = r"[\w][\w:.#$%&\-+?<>~/]*"
 _BRACKET = re.compile(r"\[([^\[\]]*?-?@" + _KEY + r"[^\[\]]*?)\]")
 _KEY_IN_BRACKET = re.compile(r"-?@(" + _KEY + r")")
@@ -125,7 +126,7 @@ def parse_qmd(text: str, file: str = "<string>") -> Document:
         number, line = index + 1, lines[index]
         if fence:
             if line.strip().startswith(fence[0]) and line.strip().strip(fence[0][0]) == "":
-                if fence[1]:
+                if fence[1] and not fence[1].startswith("="):  # ```{=html} is a raw block, not a cell
                     doc.cells.append(_cell(fence[1], fence[3], file, fence[2]))
                 fence = None
             else:
@@ -156,13 +157,21 @@ def parse_qmd(text: str, file: str = "<string>") -> Document:
         para.append(line)
         doc.citations += citations_in_line(line, file, number, section)
     flush(len(lines))
-    if fence:
-        raise ManuscriptError(f"code block opened with {fence[0]} is never closed", file, fence[2])
+    if fence and fence[1] and not fence[1].startswith("="):
+        # CommonMark: a fence left open runs to the end of the document; Quarto renders such files.
+        doc.cells.append(_cell(fence[1], fence[3], file, fence[2]))
     return doc
 
 
+def source_text(path: Path | str, display_name: str | None = None) -> str:
+    """A manuscript file as Quarto Markdown: a .qmd/.md as written, a notebook converted (notebook.py)."""
+    if is_notebook(path):
+        return read_notebook(path, display_name).text
+    return read_text(path)
+
+
 def read_qmd(path: Path | str, display_name: str | None = None) -> Document:
-    return parse_qmd(read_text(path), display_name or str(path))
+    return parse_qmd(source_text(path, display_name), display_name or str(path))
 
 
 def read_project_document(project) -> Document:

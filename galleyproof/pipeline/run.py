@@ -25,13 +25,14 @@ from galleyproof.fileio import atomic_write_text
 from galleyproof.manuscript.qmd import read_project_document
 from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import QUARTO_FILE, Project, line_of_key
-from galleyproof.render import embedded, quarto
+from galleyproof.render import quarto
+from galleyproof.render.documents import render_project
 from galleyproof.render.embedded import ChapterStatus
 from galleyproof.report.html import render_report
 from galleyproof.report.output import count, to_json
 
 ENGINES = ("auto", "embedded", "quarto")
-BUILD_FORMATS = ("html", "pdf", "docx")
+BUILD_FORMATS = ("html", "pdf", "docx", "jats", "typst")
 REPORTS_DIR = "reports"
 
 
@@ -45,6 +46,7 @@ class BuildResult:
     check: dict | None = None
     reports: dict[str, Path] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)  # why a strict build failed
+    unresolved: list[str] = field(default_factory=list)  # cross-references to no label, with file and line
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -96,7 +98,9 @@ def choose_engine(engine: str) -> str:
 
 
 def output_stem(project: Project) -> str:
-    """Quarto's `book.output-file` when set, else "manuscript"."""
+    """Quarto's `book.output-file` when set, else "manuscript" for a book; else the document's own name."""
+    if project.kind != "book":
+        return project.outputs[0].stem
     return str((project.quarto.get("book") or {}).get("output-file") or "manuscript")
 
 
@@ -110,6 +114,7 @@ def build(project: Project, *, engine: str = "auto", formats: tuple[str, ...] | 
     """
     reporter = reporter or NullReporter()
     started = time.perf_counter()
+    requested = tuple(formats) if formats else None  # None: each document's own `format:` (render/formats.py)
     formats = tuple(formats or [f for f in project.formats if f in BUILD_FORMATS] or BUILD_FORMATS)
     unknown = [f for f in formats if f not in BUILD_FORMATS]
     if unknown:
@@ -126,25 +131,21 @@ def build(project: Project, *, engine: str = "auto", formats: tuple[str, ...] | 
     if chosen == "quarto":
         result.outputs = quarto.render(project, formats, fresh=fresh)
     else:
-        _render_embedded(project, formats, fresh, reporter, result)
+        _render_embedded(project, requested, fresh, reporter, result)
+        if strict:
+            result.failures += result.unresolved
     result.timings["total"] = time.perf_counter() - started
     return result
 
 
-def _render_embedded(project: Project, formats: tuple[str, ...], fresh: bool, reporter: Reporter,
+def _render_embedded(project: Project, formats: tuple[str, ...] | None, fresh: bool, reporter: Reporter,
                      result: BuildResult) -> None:
-    prepared = embedded.prepare(project, fresh=fresh, reporter=reporter)
-    result.chapters = prepared.chapters
-    reporter.stage("formats", len(formats))
-    stem = output_stem(project)
-    for fmt in formats:
-        out = embedded.convert(prepared, fmt, project.output_dir / f"{stem}{embedded.SUFFIX[fmt]}")
-        result.outputs[fmt] = out
-        reporter.item("formats", fmt, project.relative(out))
-    result.timings.update(prepared.timings)
-    for warning in prepared.warnings:
+    rendered = render_project(project, formats, fresh=fresh, reporter=reporter, stem=output_stem(project))
+    result.chapters, result.outputs, result.unresolved = rendered.chapters, rendered.outputs, rendered.unresolved
+    result.timings.update(rendered.timings)
+    for warning in rendered.warnings + rendered.unresolved:
         reporter.warn(warning)
-    result.warnings += prepared.warnings
+    result.warnings += rendered.warnings + rendered.unresolved
 
 
 class _StepReporter:

@@ -7,9 +7,12 @@ Options and their defaults follow Quarto's execution options
 _quarto.yml and in a chapter's front matter. A `fig-` label goes on the cell's first figure, a
 `tbl-` label with `tbl-cap` on the table it prints; xref.lua numbers them.
 
-Rich outputs are taken in Jupyter's order of preference for a static document: image/png (written
-as a file), text/markdown, text/html (converted to a Markdown table by pandoc, so tables reach PDF
-and DOCX and not only HTML), text/plain.
+Rich outputs are taken in Jupyter's order of preference for a static document: image/png, image/jpeg
+and image/svg+xml (written as files), text/markdown, text/latex (math), text/html (converted to a
+Markdown table by pandoc, so tables reach PDF and DOCX and not only HTML), text/plain. Interactive
+outputs (a plotly figure, `application/vnd.plotly.v1+json`, or HTML carrying a script) are kept as raw
+HTML for the HTML format only; the other formats get the output's static image when it has one, else a
+note, and a warning says so.
 """
 
 from __future__ import annotations
@@ -38,6 +41,12 @@ class Figure:
 class CellMarkdown:
     markdown: str
     figures: list[Figure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+IMAGES = {"image/png": ".png", "image/jpeg": ".jpg", "image/svg+xml": ".svg"}
+INTERACTIVE = ("application/vnd.plotly.v1+json", "application/vnd.jupyter.widget-view+json",
+               "application/vnd.bokehjs_exec.v0+json", "application/vnd.vegalite.v5+json")
 
 
 def cell_options(cell: CodeCell, defaults: dict[str, Any]) -> dict[str, Any]:
@@ -61,18 +70,19 @@ def render_cell(cell: CodeCell, options: dict[str, Any], outputs: list[dict], *,
     chunks: list[str] = []
     if options.get("echo", True):
         chunks.append(_fence(cell.source.strip("\n"), f"{cell.language} .cell-code"))
-    figures: list[Figure] = []
+    result = CellMarkdown("")
     if options.get("output", True) and should_evaluate(options):
         asis = options.get("output") == "asis"
         label = str(options.get("label") or "")
         for output in outputs:
-            chunk = _output_markdown(output, options, asis, len(figures), figures, figure_path, figure_ref,
+            chunk = _output_markdown(output, options, asis, len(result.figures), result, figure_path, figure_ref,
                                      html_to_markdown)
             if chunk:
                 chunks.append(chunk)
         if label.startswith("tbl-") or options.get("tbl-cap"):
             chunks = _caption_table(chunks, str(options.get("tbl-cap") or ""), label)
-    return CellMarkdown("\n\n".join(chunks), figures)
+    result.markdown = "\n\n".join(chunks)
+    return result
 
 
 def _fence(text: str, classes: str) -> str:
@@ -81,7 +91,7 @@ def _fence(text: str, classes: str) -> str:
     return f"{ticks} {{{attrs}}}\n{text}\n{ticks}"
 
 
-def _output_markdown(output: dict, options: dict, asis: bool, figure_index: int, figures: list[Figure],
+def _output_markdown(output: dict, options: dict, asis: bool, figure_index: int, result: CellMarkdown,
                      figure_path, figure_ref, html_to_markdown) -> str:
     kind = output.get("output_type")
     if kind == "stream":
@@ -95,10 +105,15 @@ def _output_markdown(output: dict, options: dict, asis: bool, figure_index: int,
     if kind not in ("display_data", "execute_result"):
         return ""
     data = output.get("data", {})
-    if "image/png" in data:
-        return _figure(data["image/png"], options, figure_index, figures, figure_path, figure_ref)
+    if any(kind in data for kind in INTERACTIVE) or "<script" in _text(data.get("text/html", "")):
+        return _interactive(data, options, figure_index, result, figure_path, figure_ref)
+    image = next((kind for kind in IMAGES if kind in data), None)
+    if image:
+        return _figure(data[image], IMAGES[image], options, figure_index, result.figures, figure_path, figure_ref)
     if "text/markdown" in data:
         return _text(data["text/markdown"]).strip("\n")
+    if "text/latex" in data:
+        return _text(data["text/latex"]).strip("\n")
     if "text/html" in data:
         # Quarto's wrapper for a cell's display output; table_widths.lua sizes the tables inside it.
         return f"::: {{.{DISPLAY_CLASS}}}\n{html_to_markdown(_text(data['text/html']))}\n:::"
@@ -108,10 +123,32 @@ def _output_markdown(output: dict, options: dict, asis: bool, figure_index: int,
     return ""
 
 
-def _figure(png: str, options: dict, index: int, figures: list[Figure], figure_path, figure_ref) -> str:
-    path = figure_path(index + 1)
+def _interactive(data: dict, options: dict, index: int, result: CellMarkdown, figure_path, figure_ref) -> str:
+    """Raw HTML for the HTML format; elsewhere the static image, or a note and a warning."""
+    kind = next((k for k in INTERACTIVE if k in data), "text/html")
+    name = kind.split(".")[1] if kind.startswith("application/vnd.") else "interactive HTML"
+    html = _text(data.get("text/html", ""))
+    parts = []
+    if html:
+        parts.append(f'::: {{.content-visible when-format="html"}}\n```{{=html}}\n{html.strip()}\n```\n:::')
+    else:
+        result.warnings.append(f"{name} output has no HTML to show; it appears in no format")
+    image = next((k for k in IMAGES if k in data), None)
+    if image:
+        static = _figure(data[image], IMAGES[image], options, index, result.figures, figure_path, figure_ref)
+    else:
+        static = f"*[{name} output: interactive, shown in the HTML version]*"
+        result.warnings.append(f"{name} output has no static image; PDF, DOCX and JATS show a note instead")
+    parts.append(f'::: {{.content-hidden when-format="html"}}\n{static}\n:::')
+    return "\n\n".join(parts)
+
+
+def _figure(encoded: str, suffix: str, options: dict, index: int, figures: list[Figure], figure_path,
+            figure_ref) -> str:
+    path = figure_path(index + 1).with_suffix(suffix)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(base64.b64decode(_text(png)))
+    raw = _text(encoded)
+    path.write_bytes(raw.encode("utf-8") if suffix == ".svg" else base64.b64decode(raw))
     first = index == 0
     label = str(options.get("label") or "") if first else ""
     label = label if label.startswith("fig-") else ""

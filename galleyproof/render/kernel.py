@@ -78,6 +78,69 @@ def kernel_identity(kernel_name: str = KERNEL_NAME) -> str:
     return f"{kernel_name}/galleyproof-{__version__}/python-{python}"
 
 
+# What to install for a language the document's cells are written in, when no kernel runs it.
+INSTALL_HINTS = {
+    "r": "install R and its Jupyter kernel (R -e 'install.packages(\"IRkernel\"); IRkernel::installspec()'), "
+         "or render with Quarto and knitr (--engine quarto)",
+    "julia": "install Julia and IJulia (julia -e 'using Pkg; Pkg.add(\"IJulia\")')",
+}
+
+
+def installed_kernels() -> dict[str, str]:
+    """Installed Jupyter kernels: name -> language (lower case)."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    manager = KernelSpecManager()
+    found = {}
+    for name in manager.find_kernel_specs():
+        try:
+            found[name] = manager.get_kernel_spec(name).language.lower()
+        except Exception:  # a broken kernelspec on the machine is not the document's problem
+            continue
+    return found
+
+
+def choose_kernel(meta: dict, notebook, cells: list, name: str) -> tuple[str, str]:
+    """(kernel name, language) for a document, as Quarto chooses its engine
+    (https://quarto.org/docs/computations/execution-options.html#engine-binding): the `jupyter:` key
+    (a kernel name or a `kernelspec`), a notebook's own kernelspec, else the language of its first cell.
+    `engine: knitr` or R cells run only when an R Jupyter kernel is installed; otherwise one error says
+    which file, which line and what to install."""
+    kernels = installed_kernels()
+    wanted = meta.get("jupyter")
+    if isinstance(wanted, dict):
+        wanted = (wanted.get("kernelspec") or {}).get("name") or wanted.get("kernel")
+    wanted = str(wanted) if wanted else (notebook.kernel if notebook is not None and notebook.kernel else "")
+    languages = [c.language.lower() for c in cells if c.language.lower() not in ("mermaid", "ojs", "dot", "graphviz")]
+    knitr = meta.get("engine") == "knitr" or (not wanted and "r" in languages)
+    if knitr:
+        wanted = next((k for k, lang in kernels.items() if lang == "r"), "")
+        if not wanted:
+            line = next((c.line for c in cells if c.language.lower() == "r"), 1)
+            raise RenderError(f"this document's R cells need an R kernel, and none is installed: "
+                              f"{INSTALL_HINTS['r']}", name, line)
+    if not wanted:
+        language = languages[0] if languages else (notebook.language if notebook is not None else "python")
+        wanted = KERNEL_NAME if language == "python" else next((k for k, lang in kernels.items()
+                                                                if lang == language), "")
+        if not wanted:
+            line = next((c.line for c in cells if c.language.lower() == language), 1)
+            raise RenderError(foreign_cells_message(language, ""), name, line)
+    if wanted not in kernels:
+        raise RenderError(f"no Jupyter kernel named {wanted!r} is installed (installed: "
+                          f"{', '.join(sorted(kernels)) or 'none'})", name, 1)
+    return wanted, kernels[wanted]
+
+
+def foreign_cells_message(language: str, kernel_language: str, *, inline: bool = False) -> str:
+    what = "inline code" if inline else "cells"
+    hint = INSTALL_HINTS.get(language, f"install a Jupyter kernel for {language}")
+    if kernel_language:
+        return (f"{language} {what} in a {kernel_language} document: the embedded engine runs one Jupyter kernel "
+                f"per document ({hint})")
+    return f"no Jupyter kernel runs {language} {what}: {hint}"
+
+
 def kernel_env() -> dict[str, str]:
     env = dict(os.environ)
     env.update(PYTHONHASHSEED="0", SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH, MPLBACKEND="module://matplotlib_inline.backend_inline")

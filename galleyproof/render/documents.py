@@ -1,0 +1,75 @@
+"""Render every document of a project in every format it asks for, with the embedded engine.
+
+A book or manuscript is one document; a default project renders each of its files on its own
+(project.py). Each document is prepared once (cells run or come from the cache) and converted to each
+format planned by formats.py; a format that is built as another, or not at all, is reported by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from galleyproof.pipeline.progress import NullReporter, Reporter
+from galleyproof.project import Output, Project
+from galleyproof.render import embedded
+from galleyproof.render.embedded import ChapterStatus
+from galleyproof.render.formats import FormatPlan, plan_formats
+
+
+@dataclass
+class Rendered:
+    outputs: dict[str, Path] = field(default_factory=dict)  # "html" (one document) or "template.html"
+    chapters: list[ChapterStatus] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)  # "file:line: @fig-x ..." cross-references
+
+
+def render_project(project: Project, formats: tuple[str, ...] | None = None, *, fresh: bool = False,
+                   reporter: Reporter | None = None, stem: str | None = None) -> Rendered:
+    """`formats` names writers (html, pdf, docx, jats, typst) and overrides each document's `format:`."""
+    reporter = reporter or NullReporter()
+    rendered = Rendered()
+    several = len(project.outputs) > 1
+    for output in project.outputs:
+        plans = _plans(project, output, formats)
+        for plan in plans:
+            if plan.note:
+                rendered.warnings.append(f"{project.relative(output.sources[0])}: {plan.note}")
+        prepared = embedded.prepare(project, fresh=fresh, reporter=reporter, output=output)
+        rendered.chapters += prepared.chapters
+        built = [p for p in plans if p.writer]
+        reporter.stage("formats", len(built))
+        name = stem if stem and not several else output.stem
+        for plan in built:
+            assert plan.writer is not None
+            prepared.options[plan.writer] = plan.options
+            out = embedded.convert(prepared, plan.writer, project.output_dir / f"{name}{embedded.SUFFIX[plan.writer]}",
+                                   metadata=_template_variables(plan), extra_args=plan.extra_args,
+                                   typst_packages=plan.typst_packages)
+            rendered.outputs[f"{output.stem}.{plan.name}" if several else plan.writer] = out
+            reporter.item("formats", plan.name, project.relative(out))
+        for key, seconds in prepared.timings.items():
+            rendered.timings[key] = rendered.timings.get(key, 0.0) + seconds
+        rendered.warnings += [w for w in prepared.warnings if w not in rendered.warnings]
+        rendered.unresolved += prepared.unresolved
+    return rendered
+
+
+# An extension's format options that configure Quarto itself, not its template.
+NOT_VARIABLES = ("template-partials", "include-in-header", "include-before-body", "include-after-body", "filters",
+                 "functions", "toc", "toc-depth", "number-sections", "fig-dpi")
+
+
+def _template_variables(plan: FormatPlan) -> dict | None:
+    """An extension's own options (`wordcount: true`) are variables of its template."""
+    if plan.extension is None:
+        return None
+    return {k: v for k, v in plan.options.items() if k not in NOT_VARIABLES and not isinstance(v, dict)}
+
+
+def _plans(project: Project, output: Output, formats: tuple[str, ...] | None) -> list[FormatPlan]:
+    if formats:
+        return [FormatPlan(f, f, options=output.format_options.get(f, {})) for f in formats]
+    return plan_formats(project.root, output.formats, output.format_options)
