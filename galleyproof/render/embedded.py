@@ -28,8 +28,8 @@ from galleyproof import paths
 from galleyproof.errors import ConfigError, ManuscriptError, RenderError
 from galleyproof.fileio import atomic_write_text
 from galleyproof.manuscript.document import CodeCell
-from galleyproof.manuscript.metadata import flat_author, merge
 from galleyproof.manuscript.metadata import authors as normalise_authors
+from galleyproof.manuscript.metadata import flat_author, merge
 from galleyproof.manuscript.notebook import is_notebook, read_notebook
 from galleyproof.manuscript.qmd import front_matter, parse_qmd
 from galleyproof.pipeline.progress import NullReporter, Reporter
