@@ -185,11 +185,14 @@ def run_batch(paths: list[Path], snapshot: Path, results: Path, *, scheduler: st
 
 
 def _line(future, path: str) -> dict:
-    if future.status == "finished":
+    """The task's result line, or a failed line. `result()` rather than the status: a result held by a
+    worker that died since is computed again, and `result()` waits for it."""
+    try:
         return future.result()
-    exc = future.exception()
-    return {"manuscript": path, "ok": False, "error": str(exc) if isinstance(exc, ManuscriptFailed)
-            else f"{type(exc).__name__}: {exc}"}
+    except ManuscriptFailed as exc:
+        return {"manuscript": path, "ok": False, "error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - KilledWorker and the like: this manuscript failed, not the batch
+        return {"manuscript": path, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
 
 
 def summary_rows(lines: list[dict]) -> list[dict]:
