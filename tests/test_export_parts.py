@@ -62,9 +62,20 @@ def test_effective_dpi_unknown_without_metadata_or_print_width(tmp_path):
     pytest.param("At Abu Al-Qasim Saadallah\nUniversity – Algiers 2 we", "At [anonymised for review] we",
                  id="affiliation-across-line-break"),
     pytest.param("At Abu Al-Qasim Saadallah University we", "At [anonymised for review] we", id="institution-alone"),
-    pytest.param("[@charif2020] and ![x](charif.png){#fig-charif}", "[@charif2020] and ![x](charif.png){#fig-charif}",
-                 id="syntax-untouched"),
-    pytest.param("```\nauthor = 'Charif'\n```\n", "```\nauthor = 'Charif'\n```\n", id="code-untouched"),
+    # Citation keys and image files stay (the package renames identifying files); ids reach HTML and JATS,
+    # so an id naming the author is renamed, consistently with its cross-references.
+    pytest.param("[@charif2020] and ![x](charif.png){#fig-charif}, see @fig-charif",
+                 "[@charif2020] and ![x](charif.png){#fig-anon}, see @fig-anon", id="syntax-kept-working"),
+    pytest.param("![Photo by Djamila Charif](a.png)", f"![Photo by {anonymise.MARKER}](a.png)", id="image-caption"),
+    # Echoed code and its output reach the reviewer too (was: code left as written).
+    pytest.param("```\nauthor = 'Charif'\n```\n", "```\nauthor = '[anonymised for review]'\n```\n",
+                 id="code-too"),
+    pytest.param("ORCID 0000-0002-1825-0097 and https://orcid.org/0000-0002-1825-009X.",
+                 "ORCID [anonymised for review] and [anonymised for review].", id="orcid"),
+    pytest.param("Code: https://github.com/someone/analysis and [repo](https://gitlab.com/x/y).",
+                 "Code: [anonymised for review] and [repo]{}.", id="repository-links"),
+    pytest.param("See https://example.org/page.", "See https://example.org/page.", id="other-links-kept"),
+    pytest.param("Mail [me](mailto:djamila.charif@univ-alger2.dz).", "Mail [me]{}.", id="mailto-link"),
     pytest.param("Charifa and Djamilah are other people.", "Charifa and Djamilah are other people.",
                  id="whole-words-only"),
 ])

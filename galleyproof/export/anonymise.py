@@ -12,10 +12,11 @@ self-citation in the reference list or a figure label can still name the author.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import yaml
 
+from galleyproof.export.identity import ORCID, Identity
+from galleyproof.export.identity import identity_of as _identity_of
 from galleyproof.manuscript.qmd import front_matter
 from galleyproof.project import Author
 
@@ -28,36 +29,9 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(\{[^}]*\})?\s*$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
-@dataclass(frozen=True)
-class Identity:
-    """The strings that identify the authors; matched case-insensitively on word boundaries."""
-
-    names: tuple[str, ...]
-    emails: tuple[str, ...]
-    affiliations: tuple[str, ...]
-
-    def terms(self) -> list[str]:
-        return sorted({t for t in (*self.names, *self.emails, *self.affiliations) if len(t) >= 3},
-                      key=len, reverse=True)
-
-
 def identity_of(authors: tuple[Author, ...]) -> Identity:
-    names, emails, affiliations = set(), set(), set()
-    for author in authors:
-        if author.name:
-            names.add(author.name)
-            parts = author.name.split()
-            names |= {p for p in parts if len(p) >= 3}  # "CHARIF" and "Charif" alike (case-folded)
-        if author.email:
-            emails.add(author.email)
-        for affiliation in filter(None, re.split(r";", author.affiliation)):
-            affiliation = affiliation.strip()
-            affiliations.add(affiliation)
-            # "Abu Al-Qasim Saadallah University – Algiers 2": the institution alone also identifies.
-            head = re.split(r"\s+[–—-]\s+|,", affiliation)[0].strip()
-            if len(head.split()) >= 2:
-                affiliations.add(head)
-    return Identity(tuple(sorted(names)), tuple(sorted(emails)), tuple(sorted(affiliations)))
+    """The identity set of the authors alone (names, e-mails, affiliations); see identity.identity_of."""
+    return _identity_of(authors)
 
 
 def _pattern(identity: Identity) -> re.Pattern | None:
@@ -97,53 +71,89 @@ def split_sections(lines: list[str], titles: re.Pattern = REMOVED_SECTIONS) -> t
 
 
 def identifying_sections(text: str) -> str:
-    """The Markdown of the acknowledgements-like sections, for the title page."""
+    """The Markdown of the acknowledgements-like sections and run-in paragraphs, for the title page."""
     _, body = _split_front_matter(text)
-    return "".join(split_sections(body.splitlines(keepends=True))[1])
+    lines = split_sections(body.splitlines(keepends=True))[1]
+    return "".join(lines + split_run_in(body.splitlines(keepends=True))[1])
+
+
+def split_run_in(lines: list[str], titles: re.Pattern = REMOVED_SECTIONS) -> tuple[list[str], list[str]]:
+    """(lines kept, lines of run-in paragraphs such as `**Acknowledgements.** We thank ...`): a paragraph
+    that opens with an acknowledgements-like title followed by `.`, `:` or the end of its emphasis."""
+    kept: list[str] = []
+    dropped: list[str] = []
+    paragraph: list[str] = []
+    fence = ""
+
+    def flush() -> None:
+        first = paragraph[0].lstrip(" >*_") if paragraph else ""
+        match = titles.match(first)
+        run_in = match is not None and first[match.end():match.end() + 1] in (".", ":", "*", "_")
+        (dropped if run_in else kept).extend(paragraph)
+        paragraph.clear()
+
+    for line in lines:
+        fence_match = _FENCE.match(line)
+        if fence_match and (not fence or fence_match.group(1).startswith(fence)):
+            fence = "" if fence else fence_match.group(1)
+        if fence or fence_match or not line.strip():
+            flush()
+            kept.append(line)
+        else:
+            paragraph.append(line)
+    flush()
+    return kept, dropped
+
+
+_URL = re.compile(r"<?(?:https?|ftp|mailto):[^\s<>()\[\]{}\"']*[^\s<>()\[\]{}\"'.,;:!?]>?", re.IGNORECASE)
+# Code hosting and data archives: a link there names the authors' account or project.
+_FORGE = re.compile(r"^<?(?:https?://)?(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|"
+                    r"sr\.ht|osf\.io|huggingface\.co)/", re.IGNORECASE)
+_ORCID_URL = re.compile(r"(?:https?://)?orcid\.org/" + ORCID.pattern, re.IGNORECASE)
+_IMAGE = r"!\[(?P<alt>[^\]\n]*)\]\([^)\n]*\)"
+# Link and image targets, attributes, inline code and citation keys are syntax, not prose.
+_PROTECTED = r"\]\([^)\n]*\)|\{[^}\n]*\}|`[^`\n]*`|(?<![\w.])@[\w:.#$%&+?<>~/-]+"
 
 
 def redact(text: str, identity: Identity) -> str:
-    """Replace identifying strings in prose; fenced code is not prose and stays as written."""
+    """Replace identifying strings: the identity's terms, ORCID iDs and links to the authors' repositories,
+    in prose and in code alike (echoed code and outputs reach the reviewer too). Syntax stays working:
+    a link naming the authors loses its target (its text stays), an id or cross-reference `anon`."""
     pattern = _pattern(identity)
-    if pattern is None:
-        return text
-    combined = _PROTECTED_OR_TERM(pattern)
-    out: list[str] = []
-    prose: list[str] = []
-    fence = ""
-    for line in text.splitlines(keepends=True):
-        fence_match = _FENCE.match(line)
-        if fence_match and (not fence or fence_match.group(1).startswith(fence)):
-            if not fence:  # prose ends here; a name may run across its line breaks
-                out.append(combined.sub(_replace, "".join(prose)))
-                prose = []
-            fence = "" if fence else fence_match.group(1)
-            out.append(line)
-        elif fence:
-            out.append(line)
-        else:
-            prose.append(line)
-    out.append(combined.sub(_replace, "".join(prose)))
-    return "".join(out)
+    terms = pattern.pattern if pattern is not None else r"(?!x)x"
+    combined = re.compile(rf"(?P<image>{_IMAGE})|(?P<keep>{_PROTECTED})|(?P<url>{_URL.pattern})|"
+                          rf"(?P<orcid>{_ORCID_URL.pattern}|{ORCID.pattern})|(?P<term>{terms})", re.IGNORECASE)
+    return combined.sub(lambda m: _replace(m, pattern), text)
 
 
-def _PROTECTED_OR_TERM(pattern: re.Pattern) -> re.Pattern:
-    # Link and image targets, attributes, inline code and citation keys are syntax, not prose:
-    # redacting `charif.png` would break the image, `@charif2020` the citation.
-    protected = r"\]\([^)]*\)|\{[^}]*\}|`[^`]*`|(?<![\w.])@[\w:.#$%&+?<>~/-]+"
-    return re.compile(f"(?P<keep>{protected})|(?P<term>{pattern.pattern})", re.IGNORECASE)
-
-
-def _replace(match: re.Match) -> str:
-    return match.group("keep") or MARKER
+def _replace(match: re.Match, pattern: re.Pattern | None) -> str:
+    if match.group("image") is not None:  # the caption is prose; the file name is the package's business
+        alt = match.group("alt")
+        return "![" + (pattern.sub(MARKER, alt) if pattern is not None else alt) + match.group("image")[len(alt) + 2:]
+    keep = match.group("keep")
+    if keep is not None:
+        if keep.startswith("](") and (pattern is not None and pattern.search(keep) or _FORGE.match(keep[2:])
+                                      or _ORCID_URL.search(keep)):
+            return "]{}"  # the link text stays, as a plain span
+        if keep.startswith(("{", "@")) and pattern is not None:
+            return pattern.sub("anon", keep)
+        if keep.startswith("`") and pattern is not None:
+            return pattern.sub(MARKER, keep)
+        return keep
+    url = match.group("url")
+    if url is not None:
+        if _FORGE.match(url) or (pattern is not None and pattern.search(url)) or _ORCID_URL.search(url):
+            return MARKER
+        return url
+    return MARKER
 
 
 def anonymise_markdown(text: str, identity: Identity) -> str:
     """The anonymised Pandoc Markdown of a whole manuscript."""
     metadata, body = _split_front_matter(text)
     metadata = {k: v for k, v in metadata.items() if k.lower() not in IDENTIFYING_KEYS}
-    body = "".join(split_sections(body.splitlines(keepends=True))[0])
-    body = redact(body, identity)
+    lines = split_sections(body.splitlines(keepends=True))[0]
+    body = redact("".join(split_run_in(lines)[0]), identity)
     front = f"---\n{yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False)}---\n\n" if metadata else ""
     return front + body
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from PIL import Image
 
+from galleyproof import paths
 from galleyproof.audit.model import DEFAULT_FAIL_ON
 from galleyproof.audit.model import failures as audit_failures
 from galleyproof.audit.run import audit_project
@@ -279,20 +280,24 @@ def check_figures(ctx: ExportContext) -> Check:
 
 
 def check_image_paths(ctx: ExportContext) -> Check:
-    """Images the Markdown names must be files inside the project: pandoc and Typst would otherwise read
-    (or fetch) them from elsewhere and carry them into the package."""
-    roots = [ctx.project.root, *([ctx.resource_dir] if ctx.resource_dir else [])]
-    bad = []
-    for href in dict.fromkeys(_IMAGE.findall(ctx.markdown)):
-        if re.match(r"^[a-z][a-z0-9+.-]*:", href, re.IGNORECASE):
-            bad.append(f"{href}: remote or absolute URL")
-            continue
-        existing = [c for c in dict.fromkeys((base / href).resolve() for base in roots) if c.exists()]
-        if any(not any(c == r.resolve() or r.resolve() in c.parents for r in roots) for c in existing):
-            bad.append(f"{href}: outside the project")
-        elif not any(c.is_file() for c in existing):
-            bad.append(f"{href}: no such file")
-    found = len(dict.fromkeys(_IMAGE.findall(ctx.markdown)))
+    """Images the chapters name must be files inside the project: pandoc and Typst would otherwise read
+    (or fetch) them from elsewhere and carry them into the package (galleyproof.paths)."""
+    bad, found = [], 0
+    root = ctx.project.root
+    for chapter in ctx.project.chapters:
+        where = ctx.project.relative(chapter)
+        for resource in paths.resources(chapter.read_text(encoding="utf-8")):
+            if resource.kind != "image":
+                continue
+            found += 1
+            local = paths.local_path(resource.target)
+            if local is None:
+                if not resource.target.startswith(("#", "data:")):
+                    bad.append(f"{resource.target}: remote or absolute URL ({where}:{resource.line})")
+            elif not paths.is_inside(root / local, root):
+                bad.append(f"{resource.target}: outside the project ({where}:{resource.line})")
+            elif not (root / local).is_file():
+                bad.append(f"{resource.target}: no such file ({where}:{resource.line})")
     return Check("image-paths", "Images are files inside the project", FAIL if bad else PASS,
                  count(found, "image"), "all inside", "; ".join(bad))
 
@@ -362,6 +367,29 @@ CHECKS: tuple[Callable[[ExportContext], Check | None], ...] = (
     check_main_text, check_abstract, check_keywords, check_references, check_citations_resolved,
     check_figures, check_image_paths, check_highlights, check_audit, check_claims,
 )
+
+
+# Figures are judged on what the cells drew; everything else from the sources, before any cell runs.
+AFTER_CELLS: tuple[Callable[[ExportContext], Check | None], ...] = (check_figures,)
+BEFORE_CELLS = tuple(c for c in CHECKS if c not in AFTER_CELLS)
+# Check id -> position in CHECKS, the checklist's order.
+_ORDER = {"main-text-words": 0, "abstract-words": 1, "keywords": 2, "references": 3, "citations-resolved": 4,
+          "figures": 5, "image-paths": 6, "highlights": 7, "citation-audit": 8, "claims": 9}
+
+
+def not_run(checks) -> list[Check]:
+    """Rows for checks that need the cells' outputs, when an earlier check stopped the export first."""
+    rows = []
+    for check in checks:
+        name = check.__name__.removeprefix("check_")
+        rows.append(Check(name.replace("_", "-"), name.replace("_", " ").capitalize(), SKIP, "not run", "",
+                          "needs the cells' outputs; an earlier check failed, so no cell ran"))
+    return rows
+
+
+def in_order(results: list[Check]) -> list[Check]:
+    """`results` in the checklist's order, whichever ran first."""
+    return sorted(results, key=lambda check: _ORDER.get(check.id, len(_ORDER)))
 
 
 def run_checks(ctx: ExportContext, checks=CHECKS) -> list[Check]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from galleyproof.export.safety import safe_name
+from galleyproof.export.scrub import deterministic_info
 
 MANIFEST_NS = "https://manuscriptexchange.org/schema/manifest"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -56,9 +57,10 @@ def manifest_xml(items: list[MecaItem]) -> bytes:
 
 
 def write_meca(archive: Path, source_dir: Path, items: list[MecaItem]) -> Path:
-    """Zip `items` (files in `source_dir`) with their manifest into `archive`."""
+    """Zip `items` (files in `source_dir`) with their manifest into `archive`: manifest first, then the
+    items in manifest order, with fixed timestamps, so the same package gives the same archive bytes."""
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("manifest.xml", manifest_xml(items))
+        zf.writestr(deterministic_info("manifest.xml"), manifest_xml(items))
         for item in items:
-            zf.write(source_dir / safe_name(item.href), safe_name(item.href))
+            zf.writestr(deterministic_info(safe_name(item.href)), (source_dir / safe_name(item.href)).read_bytes())
     return archive

@@ -26,9 +26,11 @@ from pathlib import Path
 
 from galleyproof.bib.bibtex import read_bibliography
 from galleyproof.errors import ExportError
-from galleyproof.export import anonymise, checks, jats, meca
+from galleyproof.export import anonymise, checks, jats, meca, scrub
+from galleyproof.export import leaks as leaks_module
 from galleyproof.export.checklist import checklist_markdown
 from galleyproof.export.checks import Check, ExportContext, Figure
+from galleyproof.export.identity import identity_of
 from galleyproof.export.profiles import Profile, load_profile
 from galleyproof.export.safety import build_dir_beside, inside, require_inside, safe_name, swap_into_place
 from galleyproof.export.templates import render as render_template
@@ -37,7 +39,8 @@ from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import Project
 
 SUBMISSION_DIR = "submission"
-DOCX_TEXT_PROPERTIES = ("author", "last_modified_by", "title", "subject", "keywords", "comments", "category")
+# Files whose purpose is to say who the authors are; a blind package's leak scan covers everything else.
+IDENTIFYING_ITEMS = ("title-page", "cover-letter")
 
 
 @dataclass(frozen=True)
@@ -82,22 +85,30 @@ def export_submission(project: Project, journal_id: str, *, draft: bool = False,
     target = submission_root(project) / profile.id
     document = read_project_document(project)
     references = read_bibliography(project.bibliography) if project.bibliography else []
+    ctx = ExportContext(project, profile, document, references, audit_mode=audit_mode)
+    # Everything that can be judged from the sources is judged before any cell runs.
+    early = checks.run_checks(ctx, checks.BEFORE_CELLS)
+    if checks.failed(early) and not draft:
+        return ExportResult(profile, checks.in_order(early + checks.not_run(checks.AFTER_CELLS)), draft)
     prepared = prepare(project, fresh=fresh, reporter=reporter)
-    ctx = ExportContext(project, profile, document, references,
-                        [Figure(Path(f.path), f.caption, f.label) for f in prepared.figures],
-                        resource_dir=prepared.resource_dir, audit_mode=audit_mode,
-                        markdown=prepared.markdown.read_text(encoding="utf-8"))
-    result = ExportResult(profile, checks.run_checks(ctx), draft)
+    ctx.figures = [Figure(Path(f.path), f.caption, f.label) for f in prepared.figures]
+    ctx.resource_dir = prepared.resource_dir
+    ctx.markdown = prepared.markdown.read_text(encoding="utf-8")
+    result = ExportResult(profile, checks.in_order(early + checks.run_checks(ctx, checks.AFTER_CELLS)), draft)
     if result.failed and not draft:
         return result
     build = build_dir_beside(target)
     try:
         with tempfile.TemporaryDirectory(dir=prepared.resource_dir, prefix=".export-") as scratch:
-            _Builder(ctx, prepared, build, Path(scratch), result, reporter).run()
+            builder = _Builder(ctx, prepared, build, Path(scratch), result, reporter)
+            builder.run()
         if result.failed and not draft:
             shutil.rmtree(build, ignore_errors=True)
             return result
-        (build / "checklist.md").write_text(checklist_markdown(result), encoding="utf-8")
+        checklist = checklist_markdown(result)
+        if profile.double_blind:  # it ships with the reviewer files; figure labels and leak details name people
+            checklist = anonymise.redact(checklist, builder.identity)
+        (build / "checklist.md").write_text(checklist, encoding="utf-8")
         result.files.append(PackageFile("checklist.md", "supplementary-material", "pre-submission checklist"))
         swap_into_place(build, target)
     except BaseException:
@@ -109,10 +120,12 @@ def export_submission(project: Project, journal_id: str, *, draft: bool = False,
 
 
 def _zip(directory: Path, archive: Path, files: list[PackageFile]) -> Path:
+    """The package as one zip: entries sorted, fixed timestamps and permissions, so rebuilding the same
+    package gives the same bytes (and hash)."""
     tmp = archive.with_name(f".{archive.name}.tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for item in files:
-            zf.write(directory / safe_name(item.name), safe_name(item.name))
+        for name in sorted({safe_name(item.name) for item in files}):
+            zf.writestr(scrub.deterministic_info(name), (directory / name).read_bytes())
     tmp.replace(archive)
     return archive
 
@@ -124,8 +137,27 @@ class _Builder:
                  reporter: Reporter):
         self.ctx, self.prepared, self.out, self.scratch = ctx, prepared, out, scratch
         self.result, self.reporter, self.profile = result, reporter, ctx.profile
-        self.identity = anonymise.identity_of(ctx.project.authors)
         self.markdown = prepared.markdown.read_text(encoding="utf-8")
+        self.stage_images()
+        project = ctx.project
+        self.identity = identity_of(
+            project.authors, [project.quarto, ctx.document.metadata], root=project.root,
+            acknowledgements=anonymise.identifying_sections(self.markdown), prose=self.markdown)
+        self.blind = self.profile.double_blind
+
+    def stage_images(self) -> None:
+        """Copy the images the Markdown names from the project into the work directory under the same
+        relative path: Typst resolves image paths from the .typ file there, not from the project root."""
+        from galleyproof import paths
+
+        for resource in paths.resources(self.markdown):
+            local = paths.local_path(resource.target) if resource.kind == "image" else None
+            if not local or ".." in Path(local).parts or Path(local).is_absolute():
+                continue
+            source, staged = self.ctx.project.root / local, self.prepared.resource_dir / local
+            if source.is_file() and not staged.exists() and inside(source, self.ctx.project.root):
+                staged.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, staged)
 
     def add(self, name: str, item_type: str, description: str) -> None:
         self.result.files.append(PackageFile(safe_name(name), item_type, description))
@@ -145,6 +177,8 @@ class _Builder:
             steps.append(self.jats)
         if self.profile.meca:
             steps.append(self.meca)
+        if self.blind:
+            steps.append(self.leak_scan)
         self.reporter.stage("export", len(steps))
         for step in steps:
             step()
@@ -194,29 +228,65 @@ class _Builder:
                 continue
             source = require_inside(figure.path, self.prepared.resource_dir, self.ctx.project.root, what="figure")
             name = f"figures/{safe_name(source.name)}"
+            description = figure.caption or figure.label or source.name
+            if self.blind:  # reviewers get the figures: no metadata, no name or caption naming the authors
+                if anonymise.find_identity(source.name.replace("-", " ").replace("_", " "), self.identity):
+                    name = f"figures/figure-{len(self.result.files) + 1}{source.suffix.lower()}"
+                description = anonymise.redact(description, self.identity)
             (self.out / "figures").mkdir(exist_ok=True)
             shutil.copyfile(source, self.out / name)
-            self.add(name, "figure", figure.caption or figure.label or source.name)
+            if self.blind:
+                scrub.strip_image_file(self.out / name)
+            self.add(name, "figure", description)
 
     def anonymous_metadata(self) -> dict:
         metadata = {k: anonymise.redact(v, self.identity) if isinstance(v, str) else v
                     for k, v in self.prepared.metadata.items()}
         return {**metadata, **anonymise.metadata_override()}
 
+    def blind_markdown(self, markdown: str) -> str:
+        """The anonymised Markdown, its images replaced by metadata-free copies with neutral names."""
+        from galleyproof import paths
+
+        markdown = anonymise.anonymise_markdown(markdown, self.identity)
+        blind_dir = self.prepared.resource_dir / "blind"
+        blind_dir.mkdir(exist_ok=True)
+        for number, target in enumerate(dict.fromkeys(r.target for r in paths.resources(markdown)
+                                                      if r.kind == "image"), 1):
+            local = paths.local_path(target)
+            source = next((base / local for base in (self.prepared.resource_dir, self.ctx.project.root)
+                           if local and (base / local).is_file()), None)
+            if source is None or not inside(source, self.ctx.project.root):
+                continue
+            name = f"blind/figure-{number}{source.suffix.lower()}"
+            (self.prepared.resource_dir / name).write_bytes(scrub.strip_image(source.read_bytes()))
+            markdown = markdown.replace(f"]({target}", f"]({name}").replace(f"](<{target}>", f"]({name}")
+        return markdown
+
     def anonymised(self) -> None:
-        markdown = anonymise.anonymise_markdown(self.markdown, self.identity)
+        markdown = self.blind_markdown(self.markdown)
         metadata = self.anonymous_metadata()
-        leaks = []
         for fmt in self.profile.formats:
             name = f"manuscript-anonymised.{fmt}"
             path = self.convert(fmt, name, markdown=markdown, metadata=metadata)
-            leaks += [f"{name}: {found}" for found in anonymise.find_identity(_rendered_text(path), self.identity)]
+            if fmt == "docx":
+                scrub.scrub_docx(path, self.identity)
+            elif fmt == "pdf":
+                scrub.scrub_pdf(path, self.identity)
             self.add(name, "manuscript", "anonymised manuscript for double-blind review")
+
+    def leak_scan(self) -> None:
+        """Every byte of every file the reviewers get, searched for the identity set."""
+        identifying = frozenset(f.name for f in self.result.files if f.item_type in IDENTIFYING_ITEMS
+                                or f.name.startswith("manuscript."))
+        shipped = [self.out / f.name for f in self.result.files if f.name not in identifying]
+        leaks = leaks_module.scan_files(shipped, self.identity, base=self.out, skip=identifying)
         self.result.checks.append(Check(
             "anonymised", "Anonymised manuscript: no author name, e-mail or affiliation (text and metadata)",
             checks.FAIL if leaks else checks.PASS, f"{len(leaks)} found", "0 found",
-            "; ".join(leaks) + (" (a self-citation in the reference list? cite your own work in the third "
-                                "person or as 'Author, year')" if leaks else "")))
+            "; ".join(leaks[:20]) + (f" and {len(leaks) - 20} more" if len(leaks) > 20 else "")
+            + (" (a self-citation in the reference list? cite your own work in the third "
+               "person or as 'Author, year')" if leaks else "")))
 
     def title_page(self) -> None:
         acknowledgements = anonymise.identifying_sections(self.markdown)
@@ -243,13 +313,15 @@ class _Builder:
         # JATS @article-type ("review-article", "research-article", ...) as the author states it in index.qmd.
         front["article"] = {"type": str(document.metadata.get("article-type", "other"))}
         if self.profile.double_blind:
-            markdown = anonymise.anonymise_markdown(self.markdown, self.identity)
+            markdown = self.blind_markdown(self.markdown)
             front = {**front, **self.anonymous_metadata(), "abstract": anonymise.redact(front.get("abstract", ""),
                                                                                      self.identity)}
         else:
             markdown = self.markdown
         path = self.convert("jats", "article.xml", markdown=jats.without_abstract(markdown), metadata=front)
         jats.wrap_abstract(path)
+        if self.blind:
+            scrub.scrub_xml(path, self.identity)
         summary = jats.inspect_jats(path)
         packaged = {f.name for f in self.result.files}
         missing = [g for g in summary.graphics if g not in packaged]
@@ -287,22 +359,3 @@ def _first_sentences(text: str, count: int) -> str:
 
     sentences = pysbd.Segmenter(language="en", clean=False).segment(text.replace("\n", " ")) if text else []
     return " ".join(s.strip() for s in sentences[:count])
-
-
-def _rendered_text(path: Path) -> str:
-    """Text and metadata of a rendered PDF (pypdf) or DOCX (python-docx), for the anonymity check."""
-    if path.suffix == ".pdf":
-        from pypdf import PdfReader
-
-        reader = PdfReader(path)
-        meta = " ".join(str(v) for v in (reader.metadata or {}).values())
-        return meta + "\n" + "\n".join(page.extract_text() or "" for page in reader.pages)
-    if path.suffix == ".docx":
-        import docx
-
-        doc = docx.Document(str(path))
-        props = doc.core_properties
-        meta = " ".join(str(getattr(props, p) or "") for p in DOCX_TEXT_PROPERTIES)
-        cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
-        return meta + "\n" + "\n".join([p.text for p in doc.paragraphs] + cells)
-    return path.read_text(encoding="utf-8")
