@@ -33,7 +33,7 @@ def test_failing_check_stops_before_any_cell_runs(project):
     result = export_submission(load_project(project), "preprint")
     assert [c.id for c in result.failed] == ["keywords"]
     assert not result.written
-    assert not (project / "cell-ran.txt").exists()
+    assert not list(project.rglob("cell-ran.txt"))
     assert not (project / ".galleyproof-cache" / "work" / "manuscript.md").exists()
     figures = next(c for c in result.checks if c.id == "figures")
     assert figures.status == "skip" and "no cell ran" in figures.detail
@@ -43,4 +43,5 @@ def test_failing_check_stops_before_any_cell_runs(project):
 
 def test_passing_checks_run_the_cells(project):
     result = export_submission(load_project(project), "preprint")
-    assert result.written and (project / "cell-ran.txt").read_text() == "the cell ran"
+    ran = list(project.rglob("cell-ran.txt"))  # in the chapter's folder: Quarto's default execute-dir
+    assert result.written and [p.read_text() for p in ran] == ["the cell ran"]

@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-import yaml
-
+from galleyproof import safe_yaml
 from galleyproof.bib.doi import normalise_doi
 from galleyproof.bib.model import BibIssue, Bibliography, Person, Reference
 from galleyproof.errors import BibliographyError
@@ -118,9 +117,8 @@ def parse_csl_json(text: str, source: str = "<string>") -> Bibliography:
 
 def parse_csl_yaml(text: str, source: str = "<string>") -> Bibliography:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise BibliographyError(f"not valid CSL-YAML: {getattr(exc, 'problem', None) or exc}", source,
-                                mark.line + 1 if mark else None) from None
+        data = safe_yaml.load(text)  # bounded: depth, aliases, size
+    except safe_yaml.YAMLLimitError as exc:
+        raise BibliographyError(f"not valid CSL-YAML: {exc.problem}", source,
+                                exc.line + 1 if exc.line is not None else None) from None
     return read_items(data, text, source)
