@@ -51,7 +51,8 @@ CREATE VIRTUAL TABLE IF NOT EXISTS fts_terms USING fts5vocab(fts, row);
 """
 _WORD = re.compile(r"\w{2,}", re.UNICODE)
 _TAG = re.compile(r"<[^>]+>")
-MAX_TERMS = 24  # words of a reference string sent to the index; the rest add time, not precision
+MAX_TERMS = 8  # rarest words of a reference string sent to the index; more add time, not precision
+ALL_OF = 4  # works holding all of the rarest ALL_OF words are taken first
 COMMON = 0.05  # a word in more than this share of works (a year, "journal", "of") does not help rank
 
 
@@ -96,6 +97,7 @@ class Snapshot:
     def __init__(self, connection: sqlite3.Connection, path: Path, writable: bool):
         self.db, self.path, self.writable = connection, path, writable
         self._mutex = threading.Lock()
+        self._total: int | None = None  # works in the snapshot, counted once for search
 
     @classmethod
     def create(cls, path: Path | str) -> Snapshot:
@@ -185,26 +187,37 @@ class Snapshot:
                         "or other agency's DOI?); the snapshot cannot check other agencies"}
 
     def _terms(self, query: str) -> list[str]:
+        """The reference's words that the index knows, rarest first; words in more than COMMON of all
+        works (a year, "journal", "of") only when nothing rarer is left."""
         words = list(dict.fromkeys(w.casefold() for w in _WORD.findall(_TAG.sub(" ", query))))[:MAX_TERMS * 2]
-        if not words:
-            return []
-        marks = ",".join("?" * len(words))
+        seen = {}
         with self._mutex:
-            total = max(1, int(self.db.execute("SELECT count(*) FROM works").fetchone()[0]))
-            seen = dict(self.db.execute(f"SELECT term, doc FROM fts_terms WHERE term IN ({marks})", words).fetchall())
-        rare = [w for w in words if w in seen and seen[w] <= COMMON * total] or [w for w in words if w in seen]
+            if self._total is None:
+                self._total = max(1, int(self.db.execute("SELECT count(*) FROM works").fetchone()[0]))
+            for word in words:  # one lookup per word: fts5vocab does not use its index for IN (...)
+                row = self.db.execute("SELECT doc FROM fts_terms WHERE term = ?", (word,)).fetchone()
+                if row:
+                    seen[word] = int(row[0])
+        rare = [w for w in seen if seen[w] <= COMMON * self._total] or list(seen)
         return sorted(rare, key=lambda w: seen[w])[:MAX_TERMS]
+
+    def _match(self, expression: str, rows: int) -> list[tuple[str, float]]:
+        with self._mutex:
+            return self.db.execute("SELECT w.doi, -bm25(fts) FROM fts JOIN works w ON w.id = fts.rowid "
+                                   "WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?", (expression, rows)).fetchall()
 
     def search(self, query: str, rows: int = 5) -> list[dict]:
         """Works for a reference string, best first (bm25 over title, authors, container, year, volume,
-        pages), each with a `score` like the API's: relevance, not confidence."""
+        pages), each with a `score` like the API's: relevance, not confidence. The works holding all of
+        the reference's rarest words come first and alone when there are any (one index probe); else any
+        of its rarer words (ranking every work that has one: slower)."""
         terms = self._terms(query)
         if not terms:
             return []
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        with self._mutex:
-            hits = self.db.execute("SELECT w.doi, -bm25(fts) FROM fts JOIN works w ON w.id = fts.rowid "
-                                   "WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?", (match, rows)).fetchall()
+        quoted = ['"' + t.replace('"', '""') + '"' for t in terms]
+        hits = self._match(" AND ".join(quoted[:ALL_OF]), rows) if len(quoted) >= ALL_OF else []
+        if not hits:
+            hits = self._match(" OR ".join(quoted), rows)
         return [(self.work(doi) or {}) | {"score": round(score, 3)} for doi, score in hits]
 
     # -- writing ----------------------------------------------------------------------------------
