@@ -111,3 +111,27 @@ def test_crossref_plus_token_is_sent_to_crossref_only_and_never_shown(tmp_path, 
     shown = json.dumps(audit) + out.out + out.err + lock.read_text()
     assert "could not be resolved" in json.dumps(audit)  # the error path was taken
     assert token not in shown
+
+
+def test_garbage_answers_never_flip_a_failing_audit_to_passing(tmp_path, sample_works):
+    """A mismatch fails the audit (exit 1). When the registry then answers garbage 200s for good,
+    the audit cannot verify, and it must still fail rather than pass silently; offline from an
+    empty lock, by choice, unverified stays a pass."""
+    from galleyproof.cli import main
+
+    doi = "10.1002/wcms.49"
+    bib = tmp_path / "refs.bib"
+    bib.write_text(bibtex_entry(sample_works[doi], "wrongvolume", volume="2"))
+    fake = FakeRegistry(sample_works)
+    server = serve(fake)
+    url = server.url_for("").rstrip("/")
+    common = [str(bib), "--crossref-url", url, "--datacite-url", url, "--format", "json", "--no-search"]
+    try:
+        assert main(["audit", *common, "--lock", str(tmp_path / "a.json")]) == 1  # the mismatch
+        garbage = (200, {"Content-Type": "application/json"}, '{"status": "ok", "message-type": "work", "message": 7}')
+        fake.fail(f"/works/{doi}", *[garbage] * 20)
+        fake.fail("/works", *[garbage] * 20)
+        assert main(["audit", *common, "--lock", str(tmp_path / "b.json")]) == 1  # could not verify: not a pass
+    finally:
+        server.stop()
+    assert main(["audit", str(bib), "--offline", "--lock", str(tmp_path / "c.json"), "--format", "json"]) == 0

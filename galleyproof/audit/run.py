@@ -160,6 +160,10 @@ def run_audit(data: AuditInput, resolver: Resolver, reporter: Reporter | None = 
         reporter.warning(warning)
     project = project_findings(data.references, data.citations) + unreadable_entries(data.issues)
     summary = summarise(results, project, resolver, data.source)
+    # References a registry failed to answer while online: failures whatever --fail-on says, so an
+    # outage or a garbage-spewing registry never turns a failing audit into a passing one.
+    summary["registry_failures"] = sorted({ref.key for ref in data.references
+                                           if ref.doi and ref.doi in lookups and lookups[ref.doi].failed})
     summary["warnings"] = data.warnings + summary["warnings"]
     return {"references": [r.to_dict() for r in results], "project": [f.to_dict() for f in project],
             "summary": summary}

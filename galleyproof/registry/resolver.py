@@ -96,6 +96,7 @@ class Lookup:
     retrieved: str = ""
     from_lock: bool = False
     error: str = ""
+    failed: bool = False  # unavailable because a registry failed (not offline by choice, not another agency)
 
 
 def probe(url: str, timeout: float) -> str:
@@ -202,7 +203,7 @@ class Resolver:
         try:
             record = primary.call(lambda: reg.primary.work(doi))
         except Unavailable as exc:
-            return Lookup(doi, "unavailable", error=str(exc))
+            return Lookup(doi, "unavailable", error=str(exc), failed=True)
         if record is not None:
             return self._found(doi, reg.primary_name.lower(), record)
         return self._beyond_primary(doi, reg, fallback, primary)
@@ -219,22 +220,23 @@ class Resolver:
             if record is not None:
                 return self._found(doi, reg.fallback_name.lower(), record)
         if reg.agency is None:
-            return Lookup(doi, "unavailable", error=fallback_error or f"not held by {reg.primary_name}"
+            return Lookup(doi, "unavailable", failed=bool(fallback_error),
+                          error=fallback_error or f"not held by {reg.primary_name}"
                           + (f" or {reg.fallback_name}" if reg.fallback else ""))
         agencies = reg.agency
         try:
             agency = primary.call(lambda: agencies.agency(doi))
         except Unavailable as exc:
-            return Lookup(doi, "unavailable", error=str(exc))
+            return Lookup(doi, "unavailable", error=str(exc), failed=True)
         if agency is None:
             return self._found(doi, "none", None)
         if agency.get("note"):
             return Lookup(doi, "unavailable", error=str(agency["note"]))
         if fallback_error and agency["id"] == "datacite":
-            return Lookup(doi, "unavailable",
+            return Lookup(doi, "unavailable", failed=True,
                           error=f"registered with DataCite, which did not answer ({fallback_error})")
         if agency["id"] in ("crossref", "datacite"):
-            return Lookup(doi, "unavailable",
+            return Lookup(doi, "unavailable", failed=True,
                           error=f"registered with {agency['label']}, which did not return its record")
         # The DOI exists, at an agency whose metadata we do not read (mEDRA, JaLC, KISTI, ...):
         # that is not a wrong reference, so it is unverified, and not locked as nonexistent.
