@@ -9,6 +9,11 @@ author's prose is otherwise carried over exactly as written.
 What cannot be mapped (a citation with no reference, a reference never cited, mixed heading
 numbering, heading levels out of order, duplicate references, dropped web boilerplate) is listed
 with its SOURCE line. These are warnings: the import still completes and exits 0.
+
+Importing an updated draft into the same DIR updates it: chapters the last import wrote and nobody
+edited take the new text, _quarto.yml keeps your edits and gets the new chapter list, and the chapters
+added, removed and renamed are listed. A file you edited since is never overwritten without --force.
+A leading YAML front matter block (--- ... ---) is kept as the metadata of index.qmd.
 """
 
 from __future__ import annotations
@@ -42,6 +47,12 @@ def run(args) -> int:
               f"{len(result.written)} files written, {len(result.unchanged)} unchanged"
               + (f", kept existing {', '.join(result.kept)}" if result.kept else "")
               + f"; {len(result.issues)} issues")
+    if result.changes:
+        err.print(f"chapters in _quarto.yml: {result.changes.describe()}", soft_wrap=True)
+    for name in result.deleted:
+        err.print(f"deleted {name}: no longer a chapter, and unchanged since the last import", soft_wrap=True)
+    for name in result.left:
+        err.print(f"left {name} in place: no longer a chapter, but edited since the last import", soft_wrap=True)
     return 0
 
 

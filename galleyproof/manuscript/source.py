@@ -4,8 +4,11 @@ What it recognises, as the seeds write it:
 - headings: Markdown `#` lines with or without bold (`## **2. Theoretical Framework:**`), numbered
   bold run-in headings at the start of a paragraph (`**2.1.1 Concept of Self-Compassion:** text`),
   and, in plain text with no `#` at all, short title-like lines standing alone;
-- the front matter of an article: title, author, affiliation, email, submission dates, the
-  abstract and the keywords line;
+- the front matter of an article: a leading YAML block (`---` ... `---`, as Quarto and pandoc write
+  it: kept whole as metadata), or title, author, affiliation, email, submission dates, the abstract
+  and the keywords line written as text;
+- lists (`-`, `*`, `+`, `•`, `1.`), also where one opens straight after a line ending in a colon,
+  which Markdown would otherwise read as part of that paragraph;
 - an APA reference list (after `**References:**` or a References heading) and reference lines
   interleaved with prose (galleyproof.bib.apa);
 - author-year citations (galleyproof.manuscript.authoryear), resolved against that list.
@@ -25,9 +28,10 @@ import yaml
 
 from galleyproof.bib.apa import assign_keys, find_references
 from galleyproof.bib.model import Reference
+from galleyproof.errors import ManuscriptError
 from galleyproof.manuscript.authoryear import AuthorYearCitation, find_citations, resolve_citations
 from galleyproof.manuscript.document import Block, Citation, Document, Heading, read_text
-from galleyproof.manuscript.qmd import split_heading, strip_emphasis
+from galleyproof.manuscript.qmd import front_matter, split_heading, strip_emphasis
 from galleyproof.project import Author
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
@@ -36,6 +40,10 @@ _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _INLINE_HEADING = re.compile(r"^\*\*(?P<head>\d+(?:[.\-]\d+)*[.\-]?\s+[^*]+?)\*\*[ \t]*(?P<rest>.*)$")
 _BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+# A list item that may open inside a run of lines: bullets, or numbers of one or two digits (a wrapped
+# line beginning "2003. The" is prose).
+_OPENING_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+\S")
+_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 _TAG_LINE = re.compile(r"^\s*</?(?:aside|div|section|span|p)\b[^>]*>\s*$", re.IGNORECASE)
 _KEYWORDS = re.compile(r"^\s*\**\s*(?:Key\s*words|Keywords)\s*:?\s*\**\s*:?\s*(?P<list>.*)$", re.IGNORECASE)
 _REFERENCES = re.compile(r"^\s*(?:#{1,6}\s*)?\**\s*(?:References|Bibliography|Works Cited)\s*:?\s*\**\s*:?\s*$",
@@ -93,6 +101,7 @@ class FrontMatter:
     keywords: list[str] = field(default_factory=list)
     keywords_line: str = ""  # verbatim
     keywords_line_number: int | None = None
+    metadata: dict = field(default_factory=dict)  # a leading YAML block, as written (empty when none)
 
 
 @dataclass
@@ -164,7 +173,7 @@ class _Raw:
     lines: list[str]
 
 
-def _blocks(lines: list[str], skip: set[int]) -> list[_Raw]:
+def _blocks(lines: list[str], skip: set[int], rules: frozenset[int] = frozenset()) -> list[_Raw]:
     """Runs of non-blank lines; Markdown headings, HTML tag lines and skipped lines separate runs."""
     blocks: list[_Raw] = []
     current: _Raw | None = None
@@ -172,15 +181,29 @@ def _blocks(lines: list[str], skip: set[int]) -> list[_Raw]:
         if number in skip or not text.strip() or _TAG_LINE.match(text):
             current = None
             continue
-        if _MD_HEADING.match(text):
+        if _MD_HEADING.match(text) or number in rules or (current is None and _RULE.match(text)):
+            # A rule opening a run stands alone: followed by text on the next line, pandoc would
+            # take it for the start of a YAML metadata block.
             blocks.append(_Raw(number, [text]))
             current = None
             continue
+        if current is not None and _opens_list(current.lines, lines, number):
+            current = None
         if current is None:
             current = _Raw(number, [])
             blocks.append(current)
         current.lines.append(text)
     return blocks
+
+
+def _opens_list(run: list[str], lines: list[str], number: int) -> bool:
+    """Line `number` starts a list inside a run of prose lines: it is an item, no line of the run is
+    one, and either the run ends in a colon or the next line is an item too. Markdown needs a blank line
+    before such a list (pandoc manual, "Lists"); without one the items would print as one paragraph."""
+    if not _OPENING_ITEM.match(lines[number - 1]) or any(_LIST_ITEM.match(text) for text in run):
+        return False
+    following = lines[number] if number < len(lines) else ""
+    return run[-1].rstrip().endswith(":") or bool(_OPENING_ITEM.match(following))
 
 
 def _is_title_like(text: str) -> bool:
@@ -222,6 +245,7 @@ class _Reader:
         self.ids: set[str] = set()
         self.has_reference_section = False
         self.in_abstract = False
+        self.rules: set[int] = set()  # line numbers of rules that must stand alone
 
     def issue(self, kind: str, message: str, line: int | None, text: str = "") -> None:
         self.issues.append(ImportIssue(kind, message, self.file, line, text))
@@ -299,10 +323,39 @@ class _Reader:
 
     # -- the whole --------------------------------------------------------------------------------
 
+    def take_front_matter(self) -> set[int]:
+        """A leading YAML block: kept whole as metadata; title, authors, keywords and date read from it.
+        YAML that does not parse is reported and read as text, so an import never stops on it."""
+        try:
+            meta, start = front_matter(self.lines, self.file)
+        except ManuscriptError as exc:
+            self.issue("front-matter-unread", f"the leading '---' block is not YAML front matter ({exc.message}); "
+                       "read as text", exc.line or 1, self.lines[0].strip())
+            return set()
+        if not start:
+            return set()
+        if any(not isinstance(key, str) or re.search(r"\s", key) for key in meta):
+            # "A line of text: more text" between two rules parses as YAML, but no metadata key has a space.
+            self.rules = {1, start}  # both rules stand alone (the closing one would underline a heading)
+            self.issue("front-matter-unread", "the leading '---' block reads as text, not as YAML front matter "
+                       "(a key with spaces)", 1, self.lines[1].strip() if len(self.lines) > 1 else "")
+            return set()
+        front = self.front
+        front.metadata = meta
+        front.title = _plain(meta.get("title"))
+        front.title_line = 1 if front.title else None
+        front.authors = _authors_of(meta.get("author") or meta.get("authors"))
+        keywords = meta.get("keywords")
+        front.keywords = [_plain(k) for k in (keywords.split(",") if isinstance(keywords, str) else keywords or [])]
+        if meta.get("date"):
+            front.dates["date"] = _plain(meta["date"])
+        return set(range(1, start + 1))
+
     def read(self) -> None:
-        skip = self.drop_boilerplate()
+        skip = self.take_front_matter()
+        skip |= self.drop_boilerplate()
         skip |= self.take_references(skip)
-        blocks = _blocks(self.lines, skip)
+        blocks = _blocks(self.lines, skip, frozenset(self.rules))
         plain_text = not any(_MD_HEADING.match(t) for n, t in enumerate(self.lines, 1) if n not in skip)
         has_abstract = any(self._is_abstract(b) for b in blocks)
         body_started = not blocks
@@ -473,6 +526,28 @@ class _Reader:
             self.issue("heading-level", f"{self.written(heading)} is numbered below {self.written(parent[0])} (line "
                        f"{parent[0].line}) but its Markdown level {md_level} is not below {parent[1]}",
                        heading.line, source)
+
+
+def _plain(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _authors_of(value) -> list[Author]:
+    """Authors from front matter in Quarto's author schema (https://quarto.org/docs/journals/authors.html):
+    a name or a list of names or maps with `name` (text or given/family), `affiliation(s)`, `email`."""
+    authors = []
+    for item in value if isinstance(value, list) else [value] if value else []:
+        if not isinstance(item, dict):
+            authors.append(Author(_plain(item)))
+            continue
+        name = item.get("name")
+        if isinstance(name, dict):
+            name = name.get("literal") or " ".join(_plain(name.get(k)) for k in ("given", "family") if name.get(k))
+        places = item.get("affiliations", item.get("affiliation")) or []
+        places = places if isinstance(places, list) else [places]
+        affiliation = "; ".join(filter(None, (_plain(p.get("name") if isinstance(p, dict) else p) for p in places)))
+        authors.append(Author(_plain(name), affiliation, _plain(item.get("email"))))
+    return [a for a in authors if a.name]
 
 
 def _number_parts(number: str) -> tuple[str, ...]:
