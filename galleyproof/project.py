@@ -140,6 +140,8 @@ def line_of_item(path: Path, item: str) -> int | None:
 
 
 def _line_where(path: Path, test) -> int | None:
+    if not path.is_file():  # a single document has no _quarto.yml
+        return None
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if test(line.strip()):
             return number

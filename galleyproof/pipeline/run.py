@@ -164,7 +164,10 @@ class _StepReporter:
         self.reporter.warn(message)
 
 
-def _audit_step(project: Project, offline: bool | None, reporter: Reporter) -> dict:
+def _audit_step(project: Project, offline: bool | None, reporter: Reporter) -> dict | None:
+    if project.bibliography is None:  # a document that cites nothing (validate_inputs checked that)
+        reporter.info("audit: no bibliography")
+        return None
     audit = audit_project(project, mode="offline" if offline else "auto", reporter=_StepReporter(reporter, "audit"))
     statuses = {k: v for k, v in audit.get("summary", {}).get("statuses", {}).items() if v}
     reporter.info("audit: " + (", ".join(f"{n} {s}" for s, n in statuses.items()) or "no references"))

@@ -192,7 +192,8 @@ def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, 
         raise ManuscriptError(f"cannot read chapter: {exc}", name) from None
     text = expand_includes(text, path, project.root, name)
     doc = parse_qmd(text, name)
-    paths.check_resources(text, project.root, source=name, bases=(path.parent,))  # before any cell runs
+    # Before any cell runs; images are looked up from the chapter's folder, as Quarto does.
+    paths.check_resources(rebase_images(text, path.parent, project.root), project.root, source=name)
     lines = text.splitlines()
     front, start = front_matter(lines, name)
     chapter_meta = merge(meta, front) if front else meta

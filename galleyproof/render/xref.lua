@@ -356,15 +356,23 @@ end
 
 -- Typst resolves a relative image path against the .typ file (in the work directory), and a path
 -- starting with "/" against the project root, where the author's images are.
+-- pandoc's Typst writer drops an image's alternative text; Typst's image() takes it as `alt`.
 local function typst_image(img)
-  if FORMAT ~= "typst" or img.src:match("^%a[%w+.-]*:") or img.src:sub(1, 1) == "/" then return nil end
-  local here = io.open(img.src, "r")
-  if here then
-    here:close()
-    return nil
+  if FORMAT ~= "typst" then return nil end
+  if not (img.src:match("^%a[%w+.-]*:") or img.src:sub(1, 1) == "/") then
+    local here = io.open(img.src, "r")
+    if here then
+      here:close()
+    else
+      img.src = "/" .. img.src
+    end
   end
-  img.src = "/" .. img.src
-  return img
+  local alt = img.attributes["alt"]
+  if not alt then return img end
+  local width = img.attributes["width"]
+  local size = (width and width:match("^[%d.]+%%$")) and (", width: " .. width) or ""
+  return pandoc.RawInline("typst", "#box(image(" .. typst_string(img.src) .. size .. ", alt: "
+    .. typst_string(alt) .. "))")
 end
 
 local function typst_setup(doc)
