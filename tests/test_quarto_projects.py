@@ -121,7 +121,8 @@ def test_default_project_report_in_html(default_two):
     html = (root / "_output" / "report.html").read_text(encoding="utf-8")
     text = html_text(root / "_output" / "report.html")
     for expected in ("A Report With Everything", "Shared by every document here", "Rhea Report", "Otto Other",
-                     "Kindness Lab", "Department of Cells", "The mean is 4.0", "the title is “A Report With Everything”",
+                     "Kindness Lab", "Department of Cells", "The mean is 4.0",
+                     "the title is “A Report With Everything”",
                      "Figure 1: Three bars", "By Eq. 1 the bars in Figure 1 average out; see Section 1",
                      "Mind the sample", "A margin note", "flowchart LR", "The sample held 212 people", "Knuth"):
         assert expected in text, expected
