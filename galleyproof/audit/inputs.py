@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from galleyproof.bib.bibliography import READERS, load_bibliography
+from galleyproof.bib.encoding import decode, split_lines
 from galleyproof.bib.model import BibIssue, Reference
+from galleyproof.bib.reflist import is_reference_heading, read_reference_list
 from galleyproof.errors import BibliographyError, ManuscriptError
 from galleyproof.manuscript.document import Citation
 from galleyproof.manuscript.qmd import read_project_document, read_qmd
@@ -91,12 +93,48 @@ def _is_project_file(path: Path) -> bool:
 
 
 def _plain_text(path: Path) -> AuditInput:
-    """A plain-text manuscript or reference list, read by the importer's reader: its references and,
-    when its prose cites author-year (`(Neff, 2003)`), those citations, so undefined and uncited
-    works are found as in a project. A bare reference list cites nothing and gets no such findings."""
-    from galleyproof.manuscript.source import load_source
+    """A plain-text manuscript or reference list, in any common reference style.
 
-    source = load_source(path, str(path))
-    if not source.references:
-        raise BibliographyError("found no APA-style references in this file", path)
-    return AuditInput(source.references, source.document.citations or None, str(path))
+    Two readers look at it: the manuscript reader (galleyproof.manuscript.source: prose, APA
+    references and the author-year citations that point at them) and the reference-list reader
+    (galleyproof.bib.reflist: APA, Harvard, Vancouver, numbered, Chicago, MLA), which reads the lines
+    after the last References heading, or the whole file when there is none. The manuscript reader
+    wins when it finds as many references, so a manuscript keeps its cited/uncited findings; otherwise
+    the list is audited as a bare list, which cites nothing, so no citation is ever invented from it."""
+    from galleyproof.bib.apa import assign_keys
+    from galleyproof.manuscript.source import parse_source
+
+    data = path.read_bytes()
+    if b"\x00" in data[:4096]:
+        raise ManuscriptError("not a text file", path)
+    decoded = decode(data)
+    issues = [BibIssue("encoding", f"the file {decoded.note}", str(path))] if decoded.note else []
+    listing = read_reference_list(_reference_section(decoded.text), str(path))
+    manuscript = parse_source(decoded.text, str(path))
+    if manuscript.references and len(manuscript.references) >= len(listing.references):
+        return AuditInput(manuscript.references, manuscript.document.citations or None, str(path), issues)
+    if not listing.references:
+        raise BibliographyError("found no references in this file (read as APA, Harvard, Vancouver, numbered, "
+                                "Chicago and MLA reference lists)", path)
+    issues += [BibIssue("unparsed_reference", f"line {line} is not a reference: {text[:60]!r}", str(path), line)
+               for line, text in listing.unparsed]
+    return AuditInput(assign_keys([found.reference for found in listing.references]), None, str(path), issues)
+
+
+def _reference_section(text: str) -> str:
+    """The text after the last reference-list heading (earlier lines blanked, so line numbers hold)."""
+    lines = split_lines(text)
+    headings = [index for index, line in enumerate(lines) if is_reference_heading(line)]
+    if not headings or headings[-1] == len(lines) - 1:
+        return text
+    first = _first_heading_of_last_run(lines, headings)
+    return "\n" * first + "\n".join(lines[first:])
+
+
+def _first_heading_of_last_run(lines: list[str], headings: list[int]) -> int:
+    """Per-chapter lists put a heading before each list: read from the first heading that is
+    followed only by reference lists, i.e. the first heading after the last paragraph of prose."""
+    prose = [index for index, line in enumerate(lines) if len(line.split()) > 12 and not any(
+        ch.isdigit() for ch in line) and index < headings[-1]]
+    after_prose = [h for h in headings if not prose or h > prose[-1]]
+    return after_prose[0] if after_prose else headings[-1]
