@@ -217,6 +217,10 @@ def test_manuscript_html_in_chromium(browser, project_copy, tmp_path):
     popup = page.locator("#citation-popup")
     assert popup.is_visible() and re.search(r"\(\d{4}\)", popup.inner_text())  # the APA entry
     page.screenshot(path=str(tmp_path / "hover.png"))
+    reference = page.locator("main a[href='#tbl-evidence-map']").first  # a cross-reference previews its target
+    reference.scroll_into_view_if_needed()
+    reference.hover()
+    assert popup.is_visible() and "Evidence map" in popup.inner_text() and popup.locator("table").count() == 1
 
     page.emulate_media(media="print")
     assert not page.is_visible("nav#TOC")

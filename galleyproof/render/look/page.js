@@ -1,9 +1,15 @@
-// Citation hover (as Quarto's HTML does): pointing at or focusing an in-text citation shows its
-// reference-list entry; the link itself still jumps to the entry. No network, no library.
+// Hover previews (as Quarto's HTML does): pointing at or focusing an in-text citation shows its
+// reference-list entry, a reference to a figure, table or equation shows it; the link itself still
+// jumps there. No network, no library.
 (function () {
   var popup = document.getElementById("citation-popup");
   if (!popup) { return; }
   function entryFor(link) {
+    var href = link.getAttribute("href");
+    if (!href.startsWith("#ref-")) {
+      var target = document.getElementById(href.slice(1));
+      return target ? [target] : [];
+    }
     var ids = (link.closest(".citation") || link).getAttribute("data-cites");
     var list = ids ? ids.split(" ") : [link.getAttribute("href").slice(5)];
     return list.map(function (id) { return document.getElementById("ref-" + id); })
@@ -27,7 +33,8 @@
     popup.style.left = left + "px";
   }
   function hide() { popup.hidden = true; }
-  document.querySelectorAll("a[href^='#ref-']").forEach(function (link) {
+  var previews = "a[href^='#ref-'], a[href^='#fig-'], a[href^='#tbl-'], a[href^='#eq-']";
+  document.querySelectorAll(previews).forEach(function (link) {
     link.addEventListener("mouseenter", show);
     link.addEventListener("focus", show);
     link.addEventListener("mouseleave", hide);
