@@ -268,3 +268,18 @@ def matches_candidate(ref: Reference, work: dict) -> bool:
 def fold_key(ref: Reference) -> tuple[str, str, str]:
     """Identity of a work for duplicate detection when DOIs are absent or disagree."""
     return fold(ref.title), fold(ref.first_author), year_of(ref.year)
+
+
+def supported_by_string(raw: str, work: dict) -> bool:
+    """Whether a reference string that could not be parsed into fields supports a search candidate:
+    most of the registered title's content words, the first author's family name and a registered
+    year all appear in it (a relevance score alone never does: API-NOTES.md)."""
+    words = set(fold(raw).split())
+    title_words = [w for t in registered_titles(work)[:1] for w in fold(t).split() if len(w) > 2]
+    if len(title_words) < 2 or sum(w in words for w in title_words) < 0.8 * len(title_words):
+        return False
+    authors = [a for a in work.get("author") or [] if registered_name(a)]
+    if not authors or not all(part in words for part in fold(registered_name(authors[0])).split()):
+        return False
+    cited_years = set(re.findall(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)", raw))
+    return bool(cited_years & set(registered_years(work)))

@@ -21,7 +21,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from galleyproof.audit.compare import compare, matches_candidate, person_name, registered_titles, registered_years
+from galleyproof.audit.compare import (
+    compare,
+    matches_candidate,
+    person_name,
+    registered_titles,
+    registered_years,
+    supported_by_string,
+)
 from galleyproof.audit.fields import usually_without_doi
 from galleyproof.audit.inputs import AuditInput, from_path, from_project
 from galleyproof.audit.model import PROJECT_KINDS, STATUSES, ReferenceResult, worst
@@ -111,9 +118,15 @@ def judge(ref: Reference, lookup: Lookup | None) -> ReferenceResult:
 
 
 def suggest(ref: Reference, resolver: Resolver) -> str | None:
+    """A DOI for the cited work from a `query.bibliographic` search, only when the candidate really is
+    it: by the parsed fields, or, for a reference string whose fields could not all be read, by the
+    string itself (title words, first author and year in it)."""
     candidates = resolver.search(query_for(ref)) or []
+    unparsed = bool(ref.raw) and not (ref.title and ref.authors and ref.year)
     for candidate in candidates:
-        if candidate.get("DOI") and candidate["DOI"].lower() != ref.doi and matches_candidate(ref, candidate):
+        if not candidate.get("DOI") or candidate["DOI"].lower() == ref.doi:
+            continue
+        if matches_candidate(ref, candidate) or unparsed and supported_by_string(ref.raw, candidate):
             return candidate["DOI"].lower()
     return None
 

@@ -244,8 +244,13 @@ _AUTHOR_START = re.compile(r"^(?:\[\d+\]|\d+[.)])?\s*(?:(?:" + "|".join(sorted(_
                            + _UPPER + r"]\.|\s+[" + _UPPER + r"][\w'’\-]+[,\s])")
 
 
+_INITIALS_START = re.compile(r"^(?:\[\d+\]|\d+[.)])?\s*[" + _UPPER + r"]\.(?:\s?-?[" + _UPPER + r"]\.)*\s+(?:(?:"
+                             + "|".join(sorted(_PARTICLES)) + r")\s+)*[" + _UPPER + r"][\w'’\-]+[,\s]")
+
+
 def _author_start(text: str) -> bool:
-    return bool(_AUTHOR_START.match(text))
+    """'Smith, J.', 'Smith J,', 'Smith, John', 'John Smith,', 'J. Smith,' at the start of a line."""
+    return bool(_AUTHOR_START.match(text) or _INITIALS_START.match(text))
 
 
 def _join(parts: list[str], vocabulary: set[str]) -> str:
