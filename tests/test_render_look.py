@@ -235,3 +235,26 @@ def test_manuscript_html_in_chromium(browser, project_copy, tmp_path):
     assert narrow.locator("nav#TOC a").first.is_visible()
     assert narrow.evaluate("document.documentElement.scrollWidth") <= 420
     assert page.left == [] and narrow.left == [] and page.errors == [] and narrow.errors == []
+
+
+@pytest.mark.browser
+def test_single_document_callouts_and_margin_notes(browser, tmp_path):
+    """A one-file project without a table of contents: the text is centred, callouts are Quarto's boxes,
+    a margin note sits in the right margin."""
+    source = tmp_path / "note.qmd"
+    source.write_text("---\ntitle: A Short Note\nauthor: Ada Example\nformat:\n  html:\n    toc: false\n---\n\n"
+                      "## Background\n\n::: {.callout-warning}\nCareful here.\n:::\n\n"
+                      "::: {.column-margin}\nA margin note.\n:::\n\nText after the note.\n", encoding="utf-8")
+    assert main(["build", "--project", str(source), "--to", "html", "--offline", "--engine", "embedded",
+                 "--format", "json", "--output", str(tmp_path / "build.json")]) == 0
+    page = _open(browser, tmp_path / "_output" / "note.html", 1400)
+    page.screenshot(path=str(tmp_path / "note.png"))
+    assert page.locator("nav#TOC").count() == 0
+    text = _box(page, "main")
+    assert abs((text["x"] + text["width"] / 2) - 700) < 40  # centred
+    callout = page.locator("div.callout-warning")
+    assert callout.evaluate("e => getComputedStyle(e).borderLeftColor") == "rgb(255, 193, 7)"
+    assert "Careful here." in callout.inner_text()
+    margin = _box(page, ".column-margin")
+    assert margin["x"] >= text["x"] + text["width"]  # beside the text, not in it
+    assert page.left == [] and page.errors == []
