@@ -9,9 +9,11 @@ Real kernel, pandoc and typst; outputs read back as text.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -215,7 +217,7 @@ def book(tmp_path_factory):
 def test_book_numbers_floats_by_chapter(book, fmt):
     root, result = book
     text = {"html": html_text, "pdf": pdf_text, "docx": docx_text}[fmt](result.outputs[fmt])
-    for expected in ("(Figure 1.1, Figure 2.1)", "Figure 1.1: The first figure", "Figure 2.1: The second figure",
+    for expected in ("1 First Chapter", "2 Second Chapter", "(Figure 1.1, Figure 2.1)", "Figure 1.1: The first figure", "Figure 2.1: The second figure",
                      "Table 1.1: A small table", "Figure 2.1 and Equation 2.1 come later", "(2.1)",
                      "Table 1.1 is in Section 1"):
         assert expected in text, expected
@@ -277,3 +279,35 @@ def test_a_cell_over_its_timeout_is_stopped_with_its_line(tmp_path):
     with pytest.raises(CellError, match="timed out after 2 s") as caught:
         run(doc, formats=["html"])
     assert (caught.value.path, caught.value.line) == ("doc.qmd", 6)
+
+
+@pytest.mark.slow
+def test_the_kernel_named_by_jupyter_runs_the_cells(tmp_path, monkeypatch):
+    # A second installed kernel (a kernelspec of our own on JUPYTER_PATH), told apart by its environment.
+    spec = tmp_path / "jupyter" / "kernels" / "marked-python"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Marked Python", "language": "python", "env": {"GP_KERNEL_MARK": "marked"}}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    root = tmp_path / "doc"
+    root.mkdir()
+    doc = single(root, "---\njupyter: marked-python\n---\n\n```{python}\nimport os\n"
+                       "print('kernel', os.environ.get('GP_KERNEL_MARK'))\n```\n")
+    result = run(doc, formats=["html"])
+    assert "kernel marked" in html_text(result.outputs["html"])
+
+
+def test_interactive_output_that_needs_the_network_falls_back_to_its_image(tmp_path):
+    from galleyproof.manuscript.document import CodeCell
+    from galleyproof.render.cells import render_cell
+
+    png = base64.b64encode((DATA / "book-figures" / "figure.png").read_bytes()).decode()
+    output = {"output_type": "display_data", "data": {
+        "application/vnd.plotly.v1+json": {}, "image/png": png,
+        "text/html": '<script src="https://cdn.plot.ly/plotly-2.min.js"></script><div id="p"></div>'}}
+    cell = CodeCell("python", "fig", {}, "doc.qmd", 3, 4)
+    rendered = render_cell(cell, {"echo": False}, [output], figure_path=lambda n: tmp_path / f"f-{n}.png",
+                           figure_ref=lambda p: p.name, html_to_markdown=str)
+    assert "cdn.plot.ly" not in rendered.markdown and "f-1.png" in rendered.markdown
+    assert rendered.warnings == ["plotly output loads its library from the network; its static form is shown"]

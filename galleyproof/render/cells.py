@@ -128,18 +128,24 @@ def _interactive(data: dict, options: dict, index: int, result: CellMarkdown, fi
     kind = next((k for k in INTERACTIVE if k in data), "text/html")
     name = kind.split(".")[1] if kind.startswith("application/vnd.") else "interactive HTML"
     html = _text(data.get("text/html", ""))
+    if re.search(r"<script[^>]+src=[\"']?(https?:)?//", html):
+        # The page must not reach the network (and pandoc's --embed-resources cannot fetch offline).
+        result.warnings.append(f"{name} output loads its library from the network; its static form is shown")
+        html = ""
     parts = []
     if html:
         parts.append(f'::: {{.content-visible when-format="html"}}\n```{{=html}}\n{html.strip()}\n```\n:::')
-    else:
-        result.warnings.append(f"{name} output has no HTML to show; it appears in no format")
     image = next((k for k in IMAGES if k in data), None)
     if image:
         static = _figure(data[image], IMAGES[image], options, index, result.figures, figure_path, figure_ref)
-    else:
+    elif html:
         static = f"*[{name} output: interactive, shown in the HTML version]*"
         result.warnings.append(f"{name} output has no static image; PDF, DOCX and JATS show a note instead")
-    parts.append(f'::: {{.content-hidden when-format="html"}}\n{static}\n:::')
+    else:
+        static = f"*[{name} output: interactive, with neither a static image nor an offline HTML form]*"
+        result.warnings.append(f"{name} output has neither a static image nor offline HTML; every format "
+                               "shows a note instead")
+    parts.append(f'::: {{.content-hidden when-format="html"}}\n{static}\n:::' if html else static)
     return "\n\n".join(parts)
 
 

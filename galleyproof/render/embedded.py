@@ -548,8 +548,8 @@ def convert(prepared: Prepared, fmt: str, out_path: Path, *, csl: Path | None = 
 
 def pandoc_args(prepared: Prepared, fmt: str, target: Path, meta_file: Path, csl: Path | None = None) -> list[str]:
     """pandoc's arguments for one format: writer, Quarto options, filters in order, citations."""
-    args = ["-f", "markdown", str(prepared.markdown), *WRITERS[fmt],
-            *_pandoc_options(prepared.options.get(fmt, {})), "-o", str(target),
+    options = {"number-sections": prepared.metadata.get("number-sections") is True, **prepared.options.get(fmt, {})}
+    args = ["-f", "markdown", str(prepared.markdown), *WRITERS[fmt], *_pandoc_options(options), "-o", str(target),
             *([f"--shift-heading-level-by={prepared.heading_shift}"] if prepared.heading_shift else []),
             "--metadata-file", str(meta_file), "--lua-filter", str(pandoc.FILTERS / "xref.lua"),
             f"--resource-path={prepared.resource_dir}{os.pathsep}{prepared.root}"]
