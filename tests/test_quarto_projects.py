@@ -217,7 +217,8 @@ def book(tmp_path_factory):
 def test_book_numbers_floats_by_chapter(book, fmt):
     root, result = book
     text = {"html": html_text, "pdf": pdf_text, "docx": docx_text}[fmt](result.outputs[fmt])
-    for expected in ("1 First Chapter", "2 Second Chapter", "(Figure 1.1, Figure 2.1)", "Figure 1.1: The first figure", "Figure 2.1: The second figure",
+    for expected in ("1 First Chapter", "2 Second Chapter", "(Figure 1.1, Figure 2.1)",
+                     "Figure 1.1: The first figure", "Figure 2.1: The second figure",
                      "Table 1.1: A small table", "Figure 2.1 and Equation 2.1 come later", "(2.1)",
                      "Table 1.1 is in Section 1"):
         assert expected in text, expected
