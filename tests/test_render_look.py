@@ -207,6 +207,7 @@ def test_manuscript_html_in_chromium(browser, project_copy, tmp_path):
     assert page.locator("#title-block-header h1.title").inner_text().startswith("The Psychoneurological Approach")
     assert "Djamila CHARIF" in page.locator(".quarto-title-meta-author").inner_text()
     assert "Abu Al-Qasim Saadallah University" in page.locator(".quarto-title-meta-author").inner_text()
+    assert page.inner_text("main").lower().count("keywords") == 1  # the author's own line, not repeated
     assert page.is_visible("nav#TOC") and toc["x"] >= main_box["x"] + main_box["width"]  # beside the text
     assert toc["y"] < 100 and page.locator("nav#TOC a").count() > 10
     assert page.locator("nav#TOC").inner_text().startswith("On this page")

@@ -17,7 +17,7 @@ from galleyproof.render.look.authors import by_author
 
 LOOK = Path(__file__).parent
 ARGUMENTS: dict[str, list[str]] = {
-    "html": ["--template", str(LOOK / "template.html")],
+    "html": ["--template", str(LOOK / "template.html"), "--lua-filter", str(LOOK / "keywords_line.lua")],
     "pdf": ["--template", str(LOOK / "article.typst")],
     "typst": ["--template", str(LOOK / "article.typst")],
     "docx": ["--lua-filter", str(LOOK / "docx_authors.lua")],

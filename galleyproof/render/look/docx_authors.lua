@@ -39,6 +39,17 @@ local function author_line(author)
   return pandoc.Para(line)
 end
 
+-- The text itself may carry a "Keywords: ..." line (an imported draft keeps the author's): not twice.
+local function has_keywords_line(blocks)
+  for i = 1, math.min(#blocks, 40) do
+    local block = blocks[i]
+    if (block.t == "Para" or block.t == "Plain") and stringify(block):lower():match("^%W*key%s?words") then
+      return true
+    end
+  end
+  return false
+end
+
 function Pandoc(doc)
   local meta = doc.meta
   local authors = list(meta["by-author"])
@@ -66,7 +77,7 @@ function Pandoc(doc)
   end
   local keywords = pandoc.List()
   for _, k in ipairs(list(meta.keywords)) do keywords:insert(stringify(k)) end
-  if #keywords > 0 then
+  if #keywords > 0 and not has_keywords_line(doc.blocks) then
     top:insert(styled("Abstract", {pandoc.Para({pandoc.Emph("Keywords: "), pandoc.Str(table.concat(keywords, ", "))})}))
   end
   doc.blocks = top .. doc.blocks
