@@ -21,6 +21,14 @@ def seed_path(prefix: str) -> Path:
     return matches[0]
 
 
+@pytest.fixture(autouse=True)
+def audit_memo_dir(tmp_path_factory, monkeypatch) -> Path:
+    """The audit's memo (galleyproof.audit.memo) in a folder of this test session, not ~/.cache."""
+    folder = tmp_path_factory.getbasetemp() / "audit-memo"
+    monkeypatch.setenv("GALLEYPROOF_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def repo_root() -> Path:
     return REPO

@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from galleyproof.bib.bibliography import READERS, load_bibliography
+from galleyproof.audit.memo import load_bibliography  # the bib reader, memoised by file content
+from galleyproof.bib.bibliography import READERS
 from galleyproof.bib.encoding import decode, split_lines
 from galleyproof.bib.model import BibIssue, Reference
 from galleyproof.bib.reflist import is_reference_heading, read_reference_list

@@ -31,6 +31,7 @@ from galleyproof.audit.compare import (
 )
 from galleyproof.audit.fields import usually_without_doi
 from galleyproof.audit.inputs import AuditInput, from_path, from_project
+from galleyproof.audit.memo import Verdicts, fingerprint, paused_gc, remember_verified_lock, verified_lock
 from galleyproof.audit.model import PROJECT_KINDS, STATUSES, ReferenceResult, worst
 from galleyproof.audit.project_checks import project_findings, unreadable_entries
 from galleyproof.bib.model import Reference
@@ -99,8 +100,9 @@ def query_for(ref: Reference) -> str:
                                 ref.container, numbers) if x).strip()
 
 
-def judge(ref: Reference, lookup: Lookup | None) -> ReferenceResult:
-    """One reference's result from its lookup (None when it has no DOI)."""
+def judge(ref: Reference, lookup: Lookup | None, verdicts: Verdicts | None = None) -> ReferenceResult:
+    """One reference's result from its lookup (None when it has no DOI); `verdicts` remembers
+    compare()'s answer per (cited fields, record hash), so a warm audit compares nothing again."""
     result = ReferenceResult(ref.key, "verified", ref.doi, ref.source, ref.line, cited=cited_view(ref))
     if lookup is None and usually_without_doi(ref):
         result.status, result.message = "no_doi", f"no DOI given; usual for this kind of work ({ref.entry_type})"
@@ -111,7 +113,11 @@ def judge(ref: Reference, lookup: Lookup | None) -> ReferenceResult:
     elif lookup.outcome == "not_found" or lookup.record is None:
         result.status, result.message = "not_found", "registered at neither Crossref nor DataCite"
     else:
-        result.status, result.problems = compare(ref, lookup.record)
+        key = fingerprint(ref, lookup.sha256) if verdicts is not None and lookup.sha256 else ""
+        known = verdicts.get(key) if key and verdicts is not None else None
+        result.status, result.problems = known or compare(ref, lookup.record)
+        if key and verdicts is not None and known is None:
+            verdicts.put(key, result.status, result.problems)
         result.registered = registered_view(lookup)
         result.message = "; ".join(f"{p.field}: {p.note or p.kind}" for p in result.problems)
     return result
@@ -159,8 +165,9 @@ def run_audit(data: AuditInput, resolver: Resolver, reporter: Reporter | None = 
     try:
         lookups = resolver.resolve_many(dois, progress=reporter.advance)
         results = []
+        verdicts = Verdicts(resolver.lock.path)
         for ref in data.references:
-            result = judge(ref, lookups.get(ref.doi) if ref.doi else None)
+            result = judge(ref, lookups.get(ref.doi) if ref.doi else None, verdicts)
             if search and result.status in SEARCH_STATUSES and (ref.title or ref.raw):
                 result.suggested_doi = suggest(ref, resolver)
             results.append(result)
@@ -169,6 +176,9 @@ def run_audit(data: AuditInput, resolver: Resolver, reporter: Reporter | None = 
         resolver.close()
         if resolver.lock.changed and resolver.mode != "offline":
             resolver.lock.save()
+    verdicts.save()
+    if resolver.lock.path and not resolver.lock.problems and not resolver.lock.changed:
+        remember_verified_lock(resolver.lock.path, resolver.lock.file_sha)
     for warning in resolver.warnings[seen_warnings:]:
         reporter.warning(warning)
     project = project_findings(data.references, data.citations) + unreadable_entries(data.issues)
@@ -185,10 +195,12 @@ def run_audit(data: AuditInput, resolver: Resolver, reporter: Reporter | None = 
 def _resolver(project, lock_path: Path | None, mode: str, crossref_url, datacite_url, mailto,
               policy: RetryPolicy | None, probe_timeout: float, local=None) -> Resolver:
     endpoints = resolve_endpoints(project, crossref_url=crossref_url, datacite_url=datacite_url, mailto=mailto)
-    return Resolver(endpoints, CitationLock.load(lock_path), mode, policy=policy or RetryPolicy(),
+    trusted = verified_lock(lock_path) if lock_path else ""
+    return Resolver(endpoints, CitationLock.load(lock_path, trusted), mode, policy=policy or RetryPolicy(),
                     probe_timeout=probe_timeout, local=local)
 
 
+@paused_gc()
 def audit_project(project, *, mode: str = "auto", crossref_url: str | None = None,
                   datacite_url: str | None = None, mailto: str | None = None, reporter: Reporter | None = None,
                   lock_path: Path | str | None = None, policy: RetryPolicy | None = None,
@@ -212,6 +224,7 @@ def default_lock(path: Path) -> Path:
     return Path.cwd() / LOCK_FILE
 
 
+@paused_gc()
 def audit_path(path: Path | str, *, mode: str = "auto", crossref_url: str | None = None,
                datacite_url: str | None = None, mailto: str | None = None, reporter: Reporter | None = None,
                lock_path: Path | str | None = None, policy: RetryPolicy | None = None,

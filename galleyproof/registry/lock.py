@@ -123,27 +123,33 @@ class CitationLock:
         self._mutex = threading.Lock()
         self.changed = False
         self.problems: list[str] = []  # entries read back and dropped, with why
+        self.file_sha = ""  # SHA-256 of the lock file's bytes as last read or written
 
     @property
     def journal_path(self) -> Path | None:
         return self.path.with_name(self.path.name + ".journal") if self.path else None
 
     @classmethod
-    def load(cls, path: Path | str | None) -> CitationLock:
+    def load(cls, path: Path | str | None, trusted_sha: str = "") -> CitationLock:
+        """Read the lock and replay its journal. `trusted_sha`: the SHA-256 of lock bytes already
+        found entirely valid on this machine (audit.memo); bytes that hash to it skip the per-entry
+        checks, which cost more than the rest of a warm audit."""
         lock = cls(Path(path) if path else None)
         for file in (lock.path, lock.journal_path):
             if file and file.is_symlink():
                 raise ConfigError("is a symbolic link; galleyproof reads and writes its lock only as a "
                                   "regular file", file)
         if lock.path and lock.path.is_file():
-            lock._read(lock.path)
+            lock._read(lock.path, trusted_sha)
         if lock.journal_path and lock.journal_path.is_file():
             lock._replay(lock.journal_path)
         return lock
 
-    def _read(self, path: Path) -> None:
+    def _read(self, path: Path, trusted_sha: str = "") -> None:
+        content = path.read_bytes()
+        self.file_sha = hashlib.sha256(content).hexdigest()
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(content.decode("utf-8"))
         except json.JSONDecodeError as exc:
             raise ConfigError(f"lock file is not valid JSON: {exc.msg}", path, exc.lineno) from None
         except (UnicodeDecodeError, RecursionError):
@@ -151,6 +157,12 @@ class CitationLock:
         if not isinstance(data, dict) or not isinstance(data.get("records", {}), dict) \
                 or not isinstance(data.get("searches") or {}, dict):
             raise ConfigError("lock file has no 'records' mapping", path, 1)
+        if trusted_sha and trusted_sha == self.file_sha:
+            self.records = {doi: LockEntry(e["source"], e["retrieved"], e["sha256"], e["record"])
+                            for doi, e in data["records"].items()}
+            self.searches = {q: SearchEntry(e["retrieved"], e["sha256"], e["candidates"])
+                             for q, e in (data.get("searches") or {}).items()}
+            return
         for doi, entry in data.get("records", {}).items():
             self._add_record(doi, entry)
         for query, entry in (data.get("searches") or {}).items():
@@ -239,7 +251,9 @@ class CitationLock:
         if self.path.is_symlink():  # the rename would replace the link; refuse rather than surprise
             raise ConfigError("is a symbolic link; galleyproof writes its lock only as a regular file", self.path)
         with self._mutex:
-            atomic_write_text(self.path, self.dumps())
+            text = self.dumps()
+            atomic_write_text(self.path, text)
+            self.file_sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
             if self.journal_path and self.journal_path.exists():
                 self.journal_path.unlink()
             self.changed = False

@@ -96,6 +96,7 @@ class Lookup:
     retrieved: str = ""
     from_lock: bool = False
     error: str = ""
+    sha256: str = ""  # of the record, as in the lock
     failed: bool = False  # unavailable because a registry failed (not offline by choice, not another agency)
 
 
@@ -186,11 +187,12 @@ class Resolver:
         if not entry:
             return None
         outcome = "found" if entry.record else "not_found"
-        return Lookup(doi, outcome, entry.source, entry.record, entry.retrieved, from_lock=True)
+        return Lookup(doi, outcome, entry.source, entry.record, entry.retrieved, from_lock=True, sha256=entry.sha256)
 
     def _found(self, doi: str, source: str, record: dict | None) -> Lookup:
         entry = self.lock.put(doi, source if record else "none", record)
-        return Lookup(doi, "found" if record else "not_found", entry.source, record, entry.retrieved)
+        return Lookup(doi, "found" if record else "not_found", entry.source, record, entry.retrieved,
+                      sha256=entry.sha256)
 
     def resolve(self, doi: str) -> Lookup:
         cached = self._from_lock(doi)
