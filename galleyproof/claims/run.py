@@ -191,11 +191,14 @@ def check_project(project, progress: Callable[[str], None] | None = None) -> dic
 
 def _sources(root: Path, files: list[str]) -> dict[str, str]:
     """The text of each Markdown chapter, for the pandoc reading of the prose."""
+    from galleyproof.errors import ManuscriptError
+    from galleyproof.manuscript.qmd import source_text  # a notebook as the Markdown it holds
+
     texts = {}
     for file in files:
         try:
-            texts[file] = (root / file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            texts[file] = source_text(root / file, file)
+        except (OSError, UnicodeDecodeError, ManuscriptError):
             continue  # the Document reader already reported an unreadable chapter
     return texts
 

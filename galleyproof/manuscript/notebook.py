@@ -28,6 +28,16 @@ class Notebook:
     language: str  # the kernel's language ("python", "r", ...)
     kernel: str  # the kernelspec name ("python3")
     outputs: list[list[dict]] = field(default_factory=list)  # stored outputs, one list per code cell
+    cell_lines: list[tuple[int, int]] = field(default_factory=list)  # (first Markdown line, cell number)
+
+    def cell_at(self, line: int) -> int | None:
+        """The notebook cell (1-based, as Jupyter counts them) that Markdown line `line` came from."""
+        found = None
+        for start, number in self.cell_lines:
+            if start > line:
+                break
+            found = number
+        return found
 
 
 def is_notebook(path: Path | str) -> bool:
@@ -51,7 +61,7 @@ def notebook_from_json(data: dict) -> Notebook:
     meta = data.get("metadata") or {}
     kernelspec = meta.get("kernelspec") or {}
     language = str(kernelspec.get("language") or (meta.get("language_info") or {}).get("name") or "python")
-    chunks: list[str] = []
+    chunks: list[tuple[str, int]] = []  # (Markdown, notebook cell number)
     outputs: list[list[dict]] = []
     for index, cell in enumerate(data["cells"]):
         source = _text(cell.get("source", ""))
@@ -59,13 +69,27 @@ def notebook_from_json(data: dict) -> Notebook:
         if kind == "code":
             if not source.strip():
                 continue
-            chunks.append(f"```{{{language.lower()}}}\n{source.rstrip()}\n```")
+            chunks.append((f"```{{{language.lower()}}}\n{source.rstrip()}\n```", index + 1))
             outputs.append(list(cell.get("outputs") or []))
         elif kind == "raw":
-            chunks.append(_raw(source, cell.get("metadata") or {}, first=index == 0))
+            chunks.append((_raw(source, cell.get("metadata") or {}, first=index == 0), index + 1))
         else:
-            chunks.append(source.strip("\n"))
-    return Notebook("\n\n".join(chunks) + "\n", language.lower(), str(kernelspec.get("name") or ""), outputs)
+            chunks.append((source.strip("\n"), index + 1))
+    cell_lines, line = [], 1
+    for text, number in chunks:
+        cell_lines.append((line, number))
+        line += text.count("\n") + 2  # its lines, then the blank line that separates chunks
+    text = "\n\n".join(c for c, _ in chunks) + "\n"
+    return Notebook(text, language.lower(), str(kernelspec.get("name") or ""), outputs, cell_lines)
+
+
+def relocate(location: str, path: Path, line: int) -> str | None:
+    """"file.ipynb, cell 5" for Markdown line `line` of a notebook: what a notebook's reader can find."""
+    try:
+        cell = read_notebook(path).cell_at(line)
+    except ManuscriptError:
+        return None
+    return f"{location}, cell {cell}" if cell else None
 
 
 def _raw(source: str, metadata: dict, *, first: bool) -> str:

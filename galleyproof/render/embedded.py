@@ -19,18 +19,18 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 from xml.etree import ElementTree
 
 import yaml
 
 from galleyproof import paths
-from galleyproof.errors import ConfigError, ManuscriptError, RenderError
+from galleyproof.errors import ConfigError, GalleyproofError, ManuscriptError, RenderError
 from galleyproof.fileio import atomic_write_text
 from galleyproof.manuscript.document import CodeCell
 from galleyproof.manuscript.metadata import authors as normalise_authors
 from galleyproof.manuscript.metadata import flat_author, merge
-from galleyproof.manuscript.notebook import is_notebook, read_notebook
+from galleyproof.manuscript.notebook import is_notebook, read_notebook, relocate
 from galleyproof.manuscript.qmd import front_matter, parse_qmd
 from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import Output, Project, read_yaml
@@ -118,22 +118,52 @@ def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None 
     prepared = Prepared(project.root, work / MARKDOWN_NAME, work, {}, [], bibliographies[0] if bibliographies else None,
                         csl, timings={"kernel": 0.0, "execute": 0.0, "pandoc": 0.0, "typst": 0.0},
                         bibliographies=bibliographies, stem=output.stem)
-    cache = CellCache(project.root)
+    try:
+        bodies = _assemble(project, output, prepared, fresh, reporter)
+    except GalleyproofError as exc:
+        raise in_notebook_cells(project, exc) from None
+    prepared.warnings = [in_notebook_cells(project, w) for w in prepared.warnings]
+    prepared.unresolved = [in_notebook_cells(project, w) for w in prepared.unresolved]
+    if project.kind != "book":
+        prepared.heading_shift = 1 - top_heading_level(bodies)
+    atomic_write_text(prepared.markdown, "\n\n".join(b.strip("\n") for b in bodies) + "\n")
+    return prepared
+
+
+def _assemble(project: Project, output: Output, prepared: Prepared, fresh: bool, reporter: Reporter) -> list[str]:
+    """Read, execute and render every chapter of `output`; the Markdown of each."""
     defaults: dict[str, Any] = output.metadata["execute"] if isinstance(output.metadata.get("execute"), dict) else {}
     chapters = [_read_chapter(project, path, defaults, output.metadata) for path in output.sources]
     notebooks = _embedded_notebooks(project, chapters)
     reporter.stage("chapters", len(chapters) + len(notebooks))
-    _execute(project, chapters + notebooks, cache, fresh, prepared, reporter)
+    _execute(project, chapters + notebooks, CellCache(project.root), fresh, prepared, reporter)
     by_path = {c.path: c for c in notebooks}
     bodies = [_chapter_markdown(project, chapter, prepared, by_path, book=project.kind == "book")
               for chapter in chapters]
     prepared.metadata = _metadata(project, output)
     prepared.options = dict(output.format_options)
     prepared.unresolved = unresolved_references(chapters, bodies)
-    if project.kind != "book":
-        prepared.heading_shift = 1 - top_heading_level(bodies)
-    atomic_write_text(prepared.markdown, "\n\n".join(b.strip("\n") for b in bodies) + "\n")
-    return prepared
+    return bodies
+
+
+_NOTEBOOK_AT = re.compile(r"^(\S+\.ipynb):(\d+)(?=:)")
+
+
+@overload
+def in_notebook_cells(project: Project, found: str) -> str: ...
+@overload
+def in_notebook_cells(project: Project, found: GalleyproofError) -> GalleyproofError: ...
+def in_notebook_cells(project, found):
+    """A notebook's place given by its cell, not by a line of the Markdown it was read as."""
+    if isinstance(found, str):
+        match = _NOTEBOOK_AT.match(found)
+        where = match and relocate(match.group(1), project.root / match.group(1), int(match.group(2)))
+        return f"{where}{found[match.end():]}" if match and where else found
+    if found.path and found.path.endswith(".ipynb") and found.line:
+        where = relocate(found.path, project.root / found.path, found.line)
+        if where:
+            found.path, found.line = where, None
+    return found
 
 
 def top_heading_level(bodies: list[str]) -> int:
@@ -199,7 +229,8 @@ def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, 
     chapter_meta = merge(meta, front) if front else meta
     chapter_defaults = {**defaults, **(front.get("execute") or {})}
     found = scan(lines, start, path, project.root, name)
-    kernel, language = choose_kernel(chapter_meta, notebook, doc.cells, name)
+    kernel, language = choose_kernel(chapter_meta, notebook, doc.cells, name,
+                                     found.knitr_inline[0] if found.knitr_inline else None)
     runs, shown = _runnable(doc.cells, found.inline, language, name)
     sources = [c.source if should_evaluate(cell_options(c, chapter_defaults)) else None for c in runs]
     execute_dir = (project.quarto.get("project") or {}).get("execute-dir")

@@ -100,7 +100,7 @@ def installed_kernels() -> dict[str, str]:
     return found
 
 
-def choose_kernel(meta: dict, notebook, cells: list, name: str) -> tuple[str, str]:
+def choose_kernel(meta: dict, notebook, cells: list, name: str, knitr_line: int | None = None) -> tuple[str, str]:
     """(kernel name, language) for a document, as Quarto chooses its engine
     (https://quarto.org/docs/computations/execution-options.html#engine-binding): the `jupyter:` key
     (a kernel name or a `kernelspec`), a notebook's own kernelspec, else the language of its first cell.
@@ -112,11 +112,11 @@ def choose_kernel(meta: dict, notebook, cells: list, name: str) -> tuple[str, st
         wanted = (wanted.get("kernelspec") or {}).get("name") or wanted.get("kernel")
     wanted = str(wanted) if wanted else (notebook.kernel if notebook is not None and notebook.kernel else "")
     languages = [c.language.lower() for c in cells if c.language.lower() not in ("mermaid", "ojs", "dot", "graphviz")]
-    knitr = meta.get("engine") == "knitr" or (not wanted and "r" in languages)
+    knitr = meta.get("engine") == "knitr" or (not wanted and ("r" in languages or knitr_line is not None))
     if knitr:
         wanted = next((k for k, lang in kernels.items() if lang == "r"), "")
         if not wanted:
-            line = next((c.line for c in cells if c.language.lower() == "r"), 1)
+            line = next((c.line for c in cells if c.language.lower() == "r"), knitr_line or 1)
             raise RenderError(f"this document's R cells need an R kernel, and none is installed: "
                               f"{INSTALL_HINTS['r']}", name, line)
     if not wanted:

@@ -39,8 +39,13 @@ def require_quarto() -> str:
 def render(project: Project, formats: tuple[str, ...], *, fresh: bool = False) -> dict[str, Path]:
     """Run `quarto render --to FMT` per format; returns format -> output directory."""
     quarto = require_quarto()
-    for chapter in project.chapters:  # Quarto embeds images and includes as pandoc does
-        paths.check_resources(chapter.read_text(encoding="utf-8"), project.root, source=project.relative(chapter))
+    from galleyproof.manuscript.qmd import source_text
+    from galleyproof.render.embedded import rebase_images
+
+    for chapter in project.chapters:  # Quarto embeds images and includes as pandoc does, from the chapter's folder
+        name = project.relative(chapter)
+        text = rebase_images(source_text(chapter, name), chapter.parent, project.root)
+        paths.check_resources(text, project.root, source=name)
     outputs = {}
     for fmt in formats:
         command = [quarto, "render", "--to", fmt] + (["--cache-refresh"] if fresh else [])

@@ -26,6 +26,7 @@ from galleyproof.manuscript.qmd import source_text
 SHORTCODE = re.compile(r"(?<!\{)\{\{<\s*([\w-]+)((?:[^>]|>(?!\}\}))*?)\s*>\}\}(?!\})")
 ESCAPED = re.compile(r"\{(\{\{<.*?>\}\})\}")
 INLINE = re.compile(r"`\{(\w+)\}\s+([^`]+)`")
+KNITR_INLINE = re.compile(r"`r\s+[^`]+`")  # knitr's inline R, `r expr` (https://quarto.org/docs/computations/r.html)
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 PAGEBREAK = {"html": '<div style="page-break-after: always;"></div>', "typst": "#pagebreak()",
              "openxml": '<w:p><w:r><w:br w:type="page"/></w:r></w:p>', "latex": "\\newpage{}"}
@@ -56,6 +57,7 @@ class Scan:
     embeds: list[Embed] = field(default_factory=list)
     inline: list[InlineCode] = field(default_factory=list)
     unknown: list[tuple[str, int, str]] = field(default_factory=list)  # (file, line, shortcode)
+    knitr_inline: list[int] = field(default_factory=list)  # lines with `r expr`
 
 
 def prose_lines(lines: list[str], start: int = 0) -> Iterator[int]:
@@ -105,6 +107,8 @@ def scan(lines: list[str], start: int, path: Path, root: Path, name: str) -> Sca
     found = Scan()
     for index in prose_lines(lines, start):
         line = lines[index]
+        if KNITR_INLINE.search(line):
+            found.knitr_inline.append(index + 1)
         for match in INLINE.finditer(line):
             found.inline.append(InlineCode(match.group(1).lower(), match.group(2).strip(), index + 1, match.span()))
         for match in SHORTCODE.finditer(line):
