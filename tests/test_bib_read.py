@@ -164,3 +164,25 @@ def test_unknown_suffix_and_broken_json_are_bibliography_errors(tmp_path: Path):
     with pytest.raises(BibliographyError) as caught:
         load_bibliography(tmp_path / "refs.json")
     assert caught.value.line == 2
+
+
+def test_a_latin1_bib_reaches_pandoc_as_utf8(tmp_path: Path):
+    """pandoc's citeproc rejects a non-UTF-8 .bib; the build hands it the UTF-8 copy."""
+    import subprocess
+
+    import pypandoc
+
+    from galleyproof.bib.encoding import utf8_copy
+
+    assert utf8_copy(DATA / "every-flaw.bib", tmp_path) == DATA / "every-flaw.bib"
+    copy = utf8_copy(DATA / "cp1252.bib", tmp_path / "work")
+    assert copy.parent == tmp_path / "work" and "Müller" in copy.read_text(encoding="utf-8")
+    doc = tmp_path / "doc.md"
+    doc.write_text("See @müller1999.\n", encoding="utf-8")
+    pandoc = pypandoc.get_pandoc_path()
+    failed = subprocess.run([pandoc, str(doc), "--citeproc", "--bibliography", str(DATA / "cp1252.bib"), "-t", "plain"],
+                            capture_output=True, text=True)
+    assert failed.returncode != 0 and "UTF-8" in failed.stderr
+    done = subprocess.run([pandoc, str(doc), "--citeproc", "--bibliography", str(copy), "-t", "plain"],
+                          capture_output=True, text=True, check=True)
+    assert "Müller" in done.stdout

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -48,3 +49,19 @@ def split_lines(text: str) -> list[str]:
     """Lines as editors count them: only LF, CRLF and CR end a line. `str.splitlines` also breaks at
     form feeds and other separators, which PDF extracts are full of, and would shift every line number."""
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def utf8_copy(path: Path, folder: Path) -> Path:
+    """`path` itself when it is UTF-8 (or not a file); else a UTF-8 copy written into `folder`, for
+    tools that accept only UTF-8 (pandoc's citeproc rejects a Latin-1 .bib outright)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return path
+    decoded = decode(data)
+    if decoded.encoding == "utf-8":
+        return path
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / f"utf8-{path.name}"
+    copy.write_text(decoded.text, encoding="utf-8")
+    return copy

@@ -122,7 +122,7 @@ def _project_references(project) -> list[str]:
     from pybtex.scanner import PybtexError
     try:
         data = parse_file(str(project.bibliography), bib_format="bibtex")
-    except (PybtexError, OSError):
+    except (PybtexError, OSError, UnicodeDecodeError):
         return []  # a broken bibliography is the audit's finding to report, not the claim checker's
     entries = []
     for entry in data.entries.values():

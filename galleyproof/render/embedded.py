@@ -25,6 +25,7 @@ from xml.etree import ElementTree
 import yaml
 
 from galleyproof import paths
+from galleyproof.bib.encoding import utf8_copy
 from galleyproof.errors import ConfigError, GalleyproofError, ManuscriptError, RenderError
 from galleyproof.fileio import atomic_write_text
 from galleyproof.manuscript.document import CodeCell
@@ -112,7 +113,8 @@ def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None 
     (work / "figures").mkdir(parents=True, exist_ok=True)
     for stale in (work / "figures").iterdir():
         stale.unlink()
-    bibliographies = _meta_paths(output.metadata, "bibliography")
+    # A Latin-1 or BOM-prefixed .bib goes to pandoc as a UTF-8 copy (the audit names its encoding).
+    bibliographies = tuple(utf8_copy(b, work) for b in _meta_paths(output.metadata, "bibliography"))
     csl = (_meta_paths(output.metadata, "csl") or (None,))[0]
     check_csl(project, csl)
     prepared = Prepared(project.root, work / MARKDOWN_NAME, work, {}, [], bibliographies[0] if bibliographies else None,
