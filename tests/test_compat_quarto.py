@@ -108,6 +108,8 @@ def test_preprint_template_builds_with_the_extensions_typst_partials(tmp_path):
                      "First University", "Department Name", "Words:", "Send correspondence to"):
         assert expected in text, expected  # typst-show.typ's title block, authornote and word count
     assert "Appendix content here" in text and leftovers(text) == []
+    # The extension's typst-function filter turns the `.place` div into a float at the top of the page.
+    assert text.index("Full page width content goes here") < text.index("Introduction")
 
 
 def test_preprint_example_fails_before_any_cell_runs(tmp_path):

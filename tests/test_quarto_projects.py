@@ -315,3 +315,32 @@ def test_interactive_output_that_needs_the_network_falls_back_to_its_image(tmp_p
                            figure_ref=lambda p: p.name, html_to_markdown=str)
     assert "cdn.plot.ly" not in rendered.markdown and "f-1.png" in rendered.markdown
     assert rendered.warnings == ["plotly output loads its library from the network; its static form is shown"]
+
+
+@pytest.mark.slow
+def test_a_typst_extension_format_runs_its_filters_and_survives_a_broken_one(tmp_path):
+    write(tmp_path, {
+        "_extensions/demo/_extension.yml": "title: Demo\ncontributes:\n  formats:\n    typst:\n      filters:\n"
+                                           "        - shout.lua\n        - broken.lua\n",
+        "_extensions/demo/shout.lua": "function Str(s)\n  if quarto.doc.is_format('typst') and s.text == 'quiet'"
+                                      " then return pandoc.Str('LOUD') end\nend\n",
+        "_extensions/demo/broken.lua": "return {{ Para = function(p) return quarto.no.such.api(p) end }}\n",
+        "doc.qmd": "---\ntitle: Extension demo\nformat:\n  demo-typst: default\n  docx: default\n---\n\n"
+                   "A quiet word.\n"})
+    result = run(tmp_path / "doc.qmd")
+    assert set(result.outputs) == {"pdf", "docx"}
+    assert "A LOUD word." in pdf_text(result.outputs["pdf"])
+    assert "A quiet word." in docx_text(result.outputs["docx"])  # the filter is the typst format's only
+    assert any("broken.lua skipped" in w for w in result.warnings)
+
+
+def test_unknown_formats_are_reported_by_name(tmp_path):
+    from galleyproof.render.formats import plan_formats
+
+    plans = plan_formats(tmp_path, ("html", "elsevier-pdf", "pptx", "pdf"), {})
+    assert [(p.name, p.writer) for p in plans] == [("html", "html"), ("elsevier-pdf", "pdf"), ("pptx", None),
+                                                   ("pdf", None)]
+    notes = [p.note for p in plans]
+    assert notes[1] == "no extension in _extensions/ provides format elsevier-pdf; built pdf instead"
+    assert "format pptx is not made by the embedded engine" in notes[2]
+    assert notes[3] == "format pdf: same output as elsevier-pdf, built once"

@@ -59,7 +59,7 @@ def render_project(project: Project, formats: tuple[str, ...] | None = None, *, 
 
 # An extension's format options that configure Quarto itself, not its template.
 NOT_VARIABLES = ("template-partials", "include-in-header", "include-before-body", "include-after-body", "filters",
-                 "functions", "toc", "toc-depth", "number-sections", "fig-dpi")
+                 "toc", "toc-depth", "number-sections", "fig-dpi")
 
 
 def _template_variables(plan: FormatPlan) -> dict | None:

@@ -6,13 +6,15 @@ format also renders to PDF). A format contributed by an extension is named `<ext
 (https://quarto.org/docs/extensions/formats.html) and lives in `_extensions/[<org>/]<extension>/` with an
 `_extension.yml` listing `contributes.formats.<base>`. Its base format is built instead, with a note
 naming both; a Typst-based extension's `template-partials` (typst-template.typ, typst-show.typ) and
-`include-in-header` files are used, since pandoc's Typst template has the same shape as Quarto's.
+`include-in-header` files are used, since pandoc's Typst template has the same shape as Quarto's, and
+its Lua `filters` run through extension_filter.lua (the parts of Quarto's Lua API they commonly use).
 A format the engine has no writer for is reported by name, never silently dropped.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,6 +121,10 @@ def _typst_plan(root: Path, name: str, folder: Path, contributed: dict[str, Any]
     for header in _as_list(contributed.get("include-in-header")):
         if isinstance(header, str) and (folder / header).is_file():
             args += ["--include-in-header", str(folder / header)]
+    for number, name_ in enumerate(_as_list(contributed.get("filters")), 1):
+        path = folder / str(name_.get("path") if isinstance(name_, dict) else name_)
+        if path.suffix == ".lua" and path.is_file():
+            args += ["--lua-filter", str(_filter_wrapper(root, folder, number, path))]
     packages = folder / "typst" / "packages"
     merged = {**contributed, **options}
     return FormatPlan(name, "pdf", "", folder, tuple(args), packages if packages.is_dir() else None, merged)
@@ -138,6 +144,16 @@ def _typst_template(root: Path, folder: Path, partials: dict[str, Path]) -> Path
     out = root / CACHE_DIR / "templates" / f"{folder.name}.typ"  # never written into the extension
     if not out.is_file() or out.read_text(encoding="utf-8") != default:
         atomic_write_text(out, default)
+    return out
+
+
+def _filter_wrapper(root: Path, folder: Path, number: int, path: Path) -> Path:
+    """A Lua file that runs the extension's filter through extension_filter.lua (Quarto's API, guarded)."""
+    runner = Path(__file__).parent / "extension_filter.lua"
+    text = f"EXTENSION_FILTER = {json.dumps(str(path))}\nreturn dofile({json.dumps(str(runner))})\n"
+    out = root / CACHE_DIR / "templates" / f"{folder.name}-filter-{number}.lua"
+    if not out.is_file() or out.read_text(encoding="utf-8") != text:
+        atomic_write_text(out, text)
     return out
 
 
