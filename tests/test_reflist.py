@@ -106,8 +106,23 @@ STYLES = {
          "10.1007/s12080-013-0192-6", "6", "255-264"),
         ("[3] van der Maaten", "2008", "van der Maaten", "Visualizing data using t-SNE", "", "9", "2579-605"),
     ],
+    "nature.txt": [
+        ("1. LeCun", "2015", "LeCun", "Deep learning", "", "521", "436-444"),
+        ("2. Alipanahi", "2015", "Alipanahi", "Predicting the sequence specificities of DNA- and RNA-binding proteins "
+         "by deep learning", "", "33", "831-838"),
+        ("3. Silver", "2016", "Silver", "Mastering the game of Go with deep neural networks and tree search", "",
+         "529", "484-489"),
+    ],
+    "apa7.txt": [
+        ("American Psychological", "2020", "American Psychological Association", "Publication manual of the American "
+         "Psychological Association (7th ed.)", "10.1037/0000165-000", "", ""),
+        ("Neff, K. D.", "2003", "Neff", "Self-compassion: An alternative conceptualization of a healthy attitude "
+         "toward oneself", "10.1080/15298860309032", "2", "85-101"),
+        ("Smith, A.", "n.d.", "Smith", "A web page without a date", "", "", ""),
+    ],
 }
-COUNTS = {"harvard-elsevier.txt": 5, "vancouver.txt": 5, "chicago-mla.txt": 4, "ieee-chapters.txt": 6, "mixed.txt": 6}
+COUNTS = {"nature.txt": 3, "apa7.txt": 4, "harvard-elsevier.txt": 5, "vancouver.txt": 5, "chicago-mla.txt": 4,
+          "ieee-chapters.txt": 6, "mixed.txt": 6}
 
 
 @pytest.mark.parametrize("name", list(STYLES))

@@ -283,8 +283,8 @@ class _Reader:
 
 
 def _key_of(raw: str) -> str:
-    match = _ENTRY_START.match(raw)
-    return match.group(2) if match else ""
+    match = _ENTRY_START.match(raw) or re.match(r"\s*@\w+\s*[{(]\s*([^,\s=]+)", raw)
+    return match.group(match.lastindex or 1) if match else ""
 
 
 def _failure(block: ParsingFailedBlock) -> str:

@@ -52,7 +52,7 @@ _PAREN_YEAR = re.compile(r"\(\s*(" + _YEAR + r"[a-z]?|n\.\s?d\.|in press|forthco
 _AFTER_AUTHORS_YEAR = re.compile(r"[.,]\s+(" + _YEAR + r"[a-z]?)[.,:]\s+")
 _ANY_YEAR = re.compile(r"(?<![\d/.])(" + _YEAR + r")[a-z]?(?![\d/])")
 _DOI = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi\s*:?\s*|DOI\s*:?\s*)?(10\.\d{4,9}/[^\s\"<>]+)", re.IGNORECASE)
-_URL = re.compile(r"(?:(?:Available\s+(?:from|at)|Retrieved\s+(?:\w+\s+){0,4}from|URL)\s*:?\s*)?<?(https?://\S+?)>?"
+_URL = re.compile(r"(?:(?:Available\s+(?:from|at)|Retrieved\s+(?:[\w,]+\s+){0,5}from|URL)\s*:?\s*)?<?(https?://\S+?)>?"
                   r"(?=[\s,;]|$)(?:\s*\[(?:cited|accessed)[^\]]*\])?", re.IGNORECASE)
 _QUOTED = re.compile(r"[“\"]\s*(?P<title>[^“”\"]{8,}?)[,.]?\s*[”\"]")
 _ABBREVIATIONS = frozenset({"eds", "ed", "vol", "vols", "no", "nos", "pp", "p", "st", "jr", "sr", "inc", "ltd",
@@ -83,6 +83,10 @@ _IEEE_NAME = re.compile(r"(?:[" + _UPPER + r"][a-z]?\.\s?-?\s?)+(?:(?:van|von|de
                         + _UPPER + r"][\w'’\-]+(?:\s[" + _UPPER + r"][\w'’\-]+(?=[\s,]))?")
 _IEEE_AUTHORS = re.compile(r"^(" + _IEEE_NAME.pattern + r"(?:(?:,\s(?:and\s)?|\sand\s)" + _IEEE_NAME.pattern
                            + r")*(?:,?\s+et\s+al\.)?),\s+")
+_INVERTED_NAME = (r"(?:(?:van|von|der|den|de|del|di|da|du|le|la)\s)*[" + _UPPER + r"][\w'’\-]+(?:\s[" + _UPPER
+                  + r"][\w'’\-]+)?,\s(?:[" + _UPPER + r"][a-z]?\.\s?-?\s?)+")
+_INVERTED_AUTHORS = re.compile(r"^(" + _INVERTED_NAME + r"(?:(?:,\s|,?\s&\s|,?\sand\s)" + _INVERTED_NAME
+                               + r")*(?:,?\s*et\s+al\.)?)\s*(?=[" + _UPPER + r"“\"0-9])")
 _VANCOUVER_INITIALS = re.compile(r"^[" + _UPPER + r"]{1,4}$")
 
 
@@ -528,8 +532,8 @@ def _split_authors_year(body: str) -> tuple[str | None, str, str]:
     if paren and paren.start() > 0 and (not quoted or paren.start() < quoted.start()) \
             and (paren.group(0).endswith(".") or re.search(r"\b[" + _UPPER + r"]\.", body[:paren.start()])) \
             and _looks_like_authors(body[:paren.start()]):
-        year = paren.group(1).replace(" ", "")
-        return body[:paren.start()], year if year[:1].isdigit() else "", body[paren.end():]
+        year = paren.group(1).replace(" ", "")  # "n.d." and "in press" are kept: no other year is looked for
+        return body[:paren.start()], year, body[paren.end():]
     after = _AFTER_AUTHORS_YEAR.search(body)
     if after and (not quoted or after.start() < quoted.start()) and _looks_like_authors(body[:after.start()]) \
             and not _sentence_ends(body[:after.start() + 1] + " ", allow_initials=False)[:-1]:
@@ -539,6 +543,9 @@ def _split_authors_year(body: str) -> tuple[str | None, str, str]:
     vancouver = _vancouver_authors(body)
     if vancouver:
         return body[:vancouver], "", body[vancouver:]
+    inverted = _INVERTED_AUTHORS.match(body)  # Nature, Science: "Smith, J. A. & Jones, K. Title. ..."
+    if inverted:
+        return inverted.group(1), "", body[inverted.end():]
     initials_first = _IEEE_AUTHORS.match(body)  # "S. W. Porges, The Polyvagal Theory. ..."
     if initials_first and not re.match(r"(?:and\s|&\s)|" + _IEEE_NAME.pattern, body[initials_first.end():]):
         return initials_first.group(1), "", body[initials_first.end():]
