@@ -172,3 +172,22 @@ def test_latin1_reference_list_is_read_with_a_warning(tmp_path: Path):
 ])
 def test_prose_is_not_a_reference(text: str):
     assert parse_reference_text(text) is None
+
+
+def test_a_manuscript_with_a_numbered_list_keeps_prose_and_references_apart(tmp_path: Path):
+    from galleyproof.manuscript.source import parse_source
+
+    vancouver = (DATA / "vancouver.txt").read_text(encoding="utf-8")
+    prose = ("Deep learning predicts binding specificities [1], and early warning signals are debated [2].\n"
+             "Smith and Jones (2019) found the same in 2020 with 45 participants.\n\n")
+    text = "A short review\n\n" + prose + vancouver
+    manuscript = parse_source(text, "review.txt")
+    assert len(manuscript.references) == 5
+    assert manuscript.references[0].authors[0].family == "Alipanahi"
+    offset = text.count("\n", 0, text.index("1. Alipanahi"))
+    assert manuscript.references[0].line == offset + 1
+    path = tmp_path / "review.txt"
+    path.write_text(text, encoding="utf-8")
+    audit = audit_path(path, mode="offline", lock_path=tmp_path / "lock.json", search=False)
+    assert audit["summary"]["total"] == 5
+    assert not [f for f in audit["project"] if f["kind"] == "undefined_key"]  # "(2019)" is prose, not a citation

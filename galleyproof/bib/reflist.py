@@ -36,6 +36,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from galleyproof.bib.apa import FoundReference
 from galleyproof.bib.doi import normalise_doi
 from galleyproof.bib.encoding import split_lines
 from galleyproof.bib.model import Person, Reference
@@ -88,13 +89,6 @@ _INVERTED_NAME = (r"(?:(?:van|von|der|den|de|del|di|da|du|le|la)\s)*[" + _UPPER 
 _INVERTED_AUTHORS = re.compile(r"^(" + _INVERTED_NAME + r"(?:(?:,\s|,?\s&\s|,?\sand\s)" + _INVERTED_NAME
                                + r")*(?:,?\s*et\s+al\.)?)\s*(?=[" + _UPPER + r"“\"0-9])")
 _VANCOUVER_INITIALS = re.compile(r"^[" + _UPPER + r"]{1,4}$")
-
-
-@dataclass(frozen=True)
-class FoundReference:
-    reference: Reference
-    first: int  # 1-based line the reference starts on
-    last: int  # 1-based line it ends on
 
 
 @dataclass

@@ -27,7 +27,9 @@ from pathlib import Path
 import yaml
 
 from galleyproof.bib.apa import assign_keys, find_references
+from galleyproof.bib.encoding import split_lines
 from galleyproof.bib.model import Reference
+from galleyproof.bib.reflist import read_reference_list
 from galleyproof.errors import ManuscriptError
 from galleyproof.manuscript.authoryear import AuthorYearCitation, find_citations, resolve_citations
 from galleyproof.manuscript.document import Block, Citation, Document, Heading, read_text
@@ -237,7 +239,7 @@ def numbering_style(number: str) -> str:
 class _Reader:
     def __init__(self, text: str, file: str):
         self.file = file
-        self.lines = text.splitlines()
+        self.lines = split_lines(text.rstrip("\n"))  # as editors count lines: a form feed is not a line break
         self.issues: list[ImportIssue] = []
         self.front = FrontMatter()
         self.elements: list[Element] = []
@@ -275,6 +277,13 @@ class _Reader:
         # Dropped lines and the "References" heading read as blank, so no reference runs across them.
         visible = ["" if n in skip or n == start else t for n, t in enumerate(self.lines, 1)]
         spans = find_references(visible, self.file)
+        if start is not None:
+            # A reference section in another style (Harvard, Vancouver, numbered...): the
+            # reference-list reader's references, when it finds more there than the APA reader.
+            section = "\n".join("" if n <= start else t for n, t in enumerate(visible, 1))
+            listed = read_reference_list(section, self.file).references
+            if len(listed) > sum(1 for found in spans if found.first > start):
+                spans = [found for found in spans if found.first < start] + listed
         taken = {n for found in spans for n in range(found.first, found.last + 1)}
         for number, text in enumerate(visible, 1):
             if not text.strip() or number in taken:
