@@ -72,3 +72,13 @@ def test_docs_list_every_finding_kind(repo_root):
     doc = (repo_root / "docs" / "check.md").read_text(encoding="utf-8")
     for kind, severity in load_config()["severity"].items():
         assert f"| `{kind}` | {severity} |" in doc, kind
+
+
+def test_escape_sequences_in_a_manuscript_never_reach_the_terminal(tmp_path: Path, capsys):
+    path = tmp_path / "ms.md"
+    path.write_text("---\ntitle: t\n---\n\nStudies show \x1b]0;owned\x07 that \x1b[2J it works, \x1b[31mred\x1b[0m.\n",
+                    encoding="utf-8")
+    main(["check", str(path)])
+    out = capsys.readouterr().out
+    assert "uncited-claim" in out and "Studies show" in out
+    assert not any(c in out for c in "\x1b\x07\x9b")

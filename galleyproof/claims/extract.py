@@ -53,7 +53,20 @@ def inflect(verb: str) -> list[str]:
     return [verb, verb + "s", verb + "ed", verb + "ing"]
 
 
+_COMPILED: dict[int, tuple] = {}
+
+
 def _compiled(config: dict):
+    """The cue patterns of one config, built once per config object (every sentence asks for them)."""
+    key = id(config)
+    cached = _COMPILED.get(key)
+    if cached is None or cached[0] is not config:
+        _COMPILED.clear()  # one config at a time: a new check replaces the old entry
+        cached = _COMPILED[key] = (config, _build(config))
+    return cached[1]
+
+
+def _build(config: dict):
     phrases: dict[str, list[str]] = {str(d): list(p) for d, p in (config.get("relations") or {}).items()}
     for direction, verbs in (config.get("relation_verbs") or {}).items():
         phrases.setdefault(str(direction), []).extend(form for verb in verbs for form in inflect(verb))

@@ -6,8 +6,19 @@ reader sees is exactly what `--format json` reports.
 
 from __future__ import annotations
 
+import re
+
 from rich.table import Table
 from rich.text import Text
+
+# C0 and C1 control characters (ESC, BEL, CSI...): a manuscript's raw escape sequences must not reach
+# the terminal, where they could recolour, retitle or rewrite it. Newlines and tabs become spaces.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with control characters replaced: a space for whitespace ones, U+FFFD for the rest."""
+    return _CONTROL.sub(lambda m: " " if m.group(0) in "\t\n\r" else "\ufffd", str(text))
 
 SEVERITY_STYLES = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -23,9 +34,9 @@ def findings_table(result: dict) -> Table:
                         style="dim" if accepted else SEVERITY_STYLES.get(finding["severity"], ""))
         body = Text(finding["kind"], style="bold")
         body.append("  " + finding["id"], style="dim")
-        body.append("\n" + finding["message"])
+        body.append("\n" + printable(finding["message"]))
         if accepted:
-            body.append("\naccepted: " + finding["reason"], style="dim")
+            body.append("\naccepted: " + printable(finding["reason"]), style="dim")
         table.add_row(severity, body)
     return table
 
@@ -42,7 +53,7 @@ def summary_line(result: dict) -> str:
 
 
 def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    return " ".join(printable(text).split()).replace("|", "\\|")
 
 
 def markdown_table(result: dict) -> str:

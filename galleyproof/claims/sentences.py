@@ -80,21 +80,55 @@ def part_of(section: str, parts: dict[str, list[str]]) -> str:
     return "body"
 
 
+# pysbd's cost grows with the square of its input on some texts (40 KB of "A. B. Dr. X." takes 9 s), so
+# it is fed chunks of at most CHUNK characters cut at a likely sentence end, and a "sentence" longer
+# than LONGEST (a table flattened into prose, a sequence) is cut at spaces: every rule's per-sentence
+# work is then bounded, and the whole check linear in the length of the text.
+CHUNK = 2000
+LONGEST = 1500
+_LIKELY_END = re.compile(r"[.!?][\"')\]]*\s+(?=[A-Z0-9\"'(\[])")
+
+
+def _chunks(text: str) -> list[tuple[int, str]]:
+    if len(text) <= CHUNK:
+        return [(0, text)]
+    pieces, start = [], 0
+    while len(text) - start > CHUNK:
+        window = text[start:start + CHUNK]
+        ends = [m.end() for m in _LIKELY_END.finditer(window)]
+        cut = ends[-1] if ends and ends[-1] > CHUNK // 4 else (window.rfind(" ") + 1 or CHUNK)
+        pieces.append((start, text[start:start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def _bounded(start: int, sentence: str) -> list[tuple[int, str]]:
+    pieces = []
+    while len(sentence) > LONGEST:
+        cut = sentence.rfind(" ", 0, LONGEST) + 1 or LONGEST
+        pieces.append((start, sentence[:cut].strip()))
+        start, sentence = start + cut, sentence[cut:]
+    return pieces + [(start, sentence)]
+
+
 def split(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) pairs; pysbd for prose, one piece when the text has no sentence end."""
     if not re.search(r"[.!?]\s", text):
-        return [(0, text)]
+        return [p for p in _bounded(0, text) if p[1].strip()]
     # Offsets by searching forward rather than pysbd's char_span mode, which compiles a regex per
     # sentence and doubles the cost; with clean=False the pieces are verbatim slices of the text.
-    pieces, cursor = [], 0
-    for sentence in _SEGMENTER.segment(text):
-        if not sentence.strip():
-            continue
-        start = text.find(sentence.strip(), cursor)
-        start = cursor if start < 0 else start
-        pieces.append((start, sentence.strip()))
-        cursor = start + len(sentence.strip())
-    return pieces
+    pieces = []
+    for offset, chunk in _chunks(text):
+        cursor = 0
+        for sentence in _SEGMENTER.segment(chunk):
+            if not sentence.strip():
+                continue
+            start = chunk.find(sentence.strip(), cursor)
+            start = cursor if start < 0 else start
+            pieces += _bounded(offset + start, sentence.strip())
+            cursor = start + len(sentence.strip())
+    return [p for p in pieces if p[1].strip()]
 
 
 def _source_lines(path: str) -> tuple[str, ...]:
@@ -142,12 +176,14 @@ def _unit_paragraph(unit: Unit, index: int, parts: dict[str, list[str]]) -> Para
     block = Block(unit.kind, unit.text, unit.file, unit.line, unit.end_line, unit.section,
                   unit.section_ids[-1] if unit.section_ids else "")
     sentences = []
+    offsets = [o for o, _ in unit.breaks]
     for i, (start, piece) in enumerate(split(text)):
         stripped = piece.strip()
         lead = start + len(piece) - len(piece.lstrip())
         end = lead + len(stripped)
-        breaks = tuple((max(0, o - lead), line) for o, line in unit.breaks if o < end)
-        breaks = tuple(b for k, b in enumerate(breaks) if k + 1 == len(breaks) or breaks[k + 1][0] > 0)
+        first = max(bisect.bisect_right(offsets, lead) - 1, 0)  # the break in force at the sentence start
+        last = bisect.bisect_left(offsets, end)
+        breaks = tuple((max(0, o - lead), line) for o, line in unit.breaks[first:last])
         line = breaks[0][1] if breaks else unit.line
         sentences.append(Sentence(stripped, unit.file, line, unit.section, part, index, i,
                                   unit.text[lead:end], unit.kind, unit.sections, breaks, unit.group))

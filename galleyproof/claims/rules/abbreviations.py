@@ -128,20 +128,28 @@ def definitions(sentences: list[Sentence]) -> list[Definition]:
     return sorted(found, key=lambda d: (d.order, d.start))
 
 
-def _uses(short: str, sentences: list[Sentence], definitions: set[tuple[int, int]],
-          named: bool = True) -> list[tuple[int, int, Sentence]]:
-    """Occurrences of the short form that are not a definition; with `named=False`, not inside a name
-    either ("Travis CI", "the GitHub API" are names, "the CI service" is a use)."""
-    token = re.compile(r"(?<![\w-])" + re.escape(short) + r"s?(?![\w-])")
-    found = []
+_TOKEN = re.compile(r"(?<![\w-])[A-Za-z][A-Za-z0-9\-]*+")
+
+
+def token_index(sentences: list[Sentence]) -> dict[str, list[tuple[int, int, Sentence]]]:
+    """Word -> (sentence order, offset, sentence) of each occurrence, built once: finding every use of
+    every short form is then one pass over the text, however many abbreviations it defines."""
+    index: dict[str, list[tuple[int, int, Sentence]]] = {}
     for order, sentence in enumerate(sentences):
-        for match in token.finditer(sentence.text):
-            if (order, match.start()) in definitions:
-                continue
-            if not named and _in_name(sentence.text, match.start()):
-                continue
-            found.append((order, match.start(), sentence))
-    return found
+        for match in _TOKEN.finditer(sentence.text):
+            word = match.group(0).rstrip("-")
+            if any(c.isupper() for c in word):
+                index.setdefault(word, []).append((order, match.start(), sentence))
+    return index
+
+
+def _uses(short: str, index: dict, definitions: set[tuple[int, int]],
+          named: bool = True) -> list[tuple[int, int, Sentence]]:
+    """Occurrences of the short form (or its plural) that are not a definition; with `named=False`,
+    not inside a name either ("Travis CI", "the GitHub API" are names, "the CI service" is a use)."""
+    found = sorted(index.get(short, []) + index.get(short + "s", []), key=lambda u: u[:2])
+    return [(order, start, sentence) for order, start, sentence in found
+            if (order, start) not in definitions and (named or not _in_name(sentence.text, start))]
 
 
 def _in_name(text: str, start: int) -> bool:
@@ -157,10 +165,10 @@ def _loc(sentence: Sentence, offset: int = 0) -> Location:
     return Location(sentence.file, sentence.line_at(offset), sentence.section, sentence.as_written)
 
 
-def _scope_findings(short: str, defs: list[Definition], sentences: list[Sentence],
+def _scope_findings(short: str, defs: list[Definition], index: dict,
                     spans: set[tuple[int, int]]) -> list[Finding]:
     first = defs[0]
-    early = [(o, p, s) for o, p, s in _uses(short, sentences, spans, named=False)
+    early = [(o, p, s) for o, p, s in _uses(short, index, spans, named=False)
              if (o, p) < (first.order, first.start)]
     if not early:
         return []
@@ -170,7 +178,7 @@ def _scope_findings(short: str, defs: list[Definition], sentences: list[Sentence
     return [Finding("abbreviation-used-before-definition", message, [use, definition], [short])]
 
 
-def _abstract_only(short: str, defs: list[Definition], body: list[Sentence]) -> list[Finding]:
+def _abstract_only(short: str, defs: list[Definition], body: dict) -> list[Finding]:
     used = _uses(short, body, set(), named=False)
     if not used:
         return []
@@ -192,14 +200,15 @@ def check(ctx: CheckContext) -> list[Finding]:
         for definition in definitions(sentences):
             defined.setdefault(definition.short, {}).setdefault(scope, []).append(definition)
             spans[scope].add((definition.order, definition.start))
+    index = {scope: token_index(sentences) for scope, sentences in scopes.items()}
     for short, by_scope in defined.items():
         for scope, defs in by_scope.items():
-            findings += _scope_findings(short, defs, scopes[scope], spans[scope])
+            findings += _scope_findings(short, defs, index[scope], spans[scope])
         if "body" not in by_scope:
-            findings += _abstract_only(short, by_scope["abstract"], scopes["body"])
+            findings += _abstract_only(short, by_scope["abstract"], index["body"])
         defs = [d for scope in ("abstract", "body") for d in by_scope.get(scope, [])]
         findings += _differently(short, defs)
-        if not any(_uses(short, scopes[scope], spans[scope]) for scope in scopes):
+        if not any(_uses(short, index[scope], spans[scope]) for scope in scopes):
             places = ", ".join(_loc(d.sentence, d.start).where for d in defs)
             message = f"{short} (\"{defs[0].long}\") is defined at {places} but never used."
             findings.append(Finding("abbreviation-unused", message, [_loc(d.sentence, d.start) for d in defs], [short]))

@@ -60,22 +60,40 @@ def _set_conflicts(ctx: CheckContext, claims: list[Claim]) -> list[Finding]:
 
 
 def _direction_conflicts(ctx: CheckContext, claims: list[Claim]) -> list[Finding]:
-    findings, seen = [], set()
+    """Each claim against the first claim of the opposite direction that shares its subject and object.
+
+    Claims are bucketed by object and subject (each with its broader terms), so only claims that can
+    conflict are compared, and a claim repeated a hundred times gives a hundred findings, not 5,000.
+    """
     signed = [c for c in claims if c.direction]
-    for i, a in enumerate(signed):
-        for b in signed[i + 1:]:
-            if a.direction == b.direction or a.sentence == b.sentence or not _subjects_meet(ctx, a, b):
-                continue
-            shared = sorted({x.entity for x in a.objects for y in b.objects
-                             if ctx.lexicon.related(x.entity, y.entity)})
-            key = (a.sentence, b.sentence)
-            if not shared or key in seen:
-                continue
-            seen.add(key)
-            up, down = (a, b) if a.direction > 0 else (b, a)
-            message = (f"{_where(up).capitalize()} says {_subject(up)} raises {join_names(shared)} "
-                       f"(\"{up.cue}\"), but {_where(down)} says {_subject(down)} lowers it (\"{down.cue}\").")
-            findings.append(Finding("conflicting-claim", message, [_location(a), _location(b)], shared))
+    buckets: dict[tuple[str, str], list[int]] = {}
+    for number, claim in enumerate(signed):
+        objects = {k for m in claim.objects for k in {m.entity} | ctx.lexicon.ancestors(m.entity)}
+        subjects = {k for e in claim.subjects for k in {e} | ctx.lexicon.ancestors(e)}
+        for key in {(o, s) for o in objects for s in subjects}:
+            buckets.setdefault(key, []).append(number)
+    pairs: set[tuple[int, int]] = set()
+    for members in buckets.values():
+        by_direction = {d: [n for n in members if signed[n].direction == d][:8] for d in (1, -1)}
+        for number in members:
+            claim = signed[number]
+            partner = next((other for other in by_direction[-claim.direction]
+                            if signed[other].sentence != claim.sentence
+                            and _subjects_meet(ctx, signed[other], claim)), None)
+            if partner is not None:
+                pairs.add((min(number, partner), max(number, partner)))
+    findings, seen = [], set()
+    for i, j in sorted(pairs):
+        a, b = signed[i], signed[j]
+        shared = sorted({x.entity for x in a.objects for y in b.objects
+                         if ctx.lexicon.related(x.entity, y.entity)})
+        if not shared or (a.sentence, b.sentence) in seen:
+            continue
+        seen.add((a.sentence, b.sentence))
+        up, down = (a, b) if a.direction > 0 else (b, a)
+        message = (f"{_where(up).capitalize()} says {_subject(up)} raises {join_names(shared)} "
+                   f"(\"{up.cue}\"), but {_where(down)} says {_subject(down)} lowers it (\"{down.cue}\").")
+        findings.append(Finding("conflicting-claim", message, [_location(a), _location(b)], shared))
     return findings
 
 

@@ -21,7 +21,7 @@ from galleyproof.claims.context import CheckContext
 from galleyproof.claims.findings import Finding, Location, join_names
 from galleyproof.claims.sentences import Sentence
 
-_NUM = r"(\d+(?:\.\d+)?)"
+_NUM = r"(?<![\d.,])(\d++(?:\.\d++)?)"  # starts at a number's start, possessive: linear on digit runs
 _STOP = {"the", "a", "an", "of", "in", "on", "and", "or", "by", "to", "its", "their", "average", "up",
          "about", "around", "approximately", "nearly", "almost", "over", "more", "than", "mean"}
 # verb stem, object words, "by" [up to | an average of | about] N %
