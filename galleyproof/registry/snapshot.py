@@ -5,18 +5,20 @@ DOI and searched by reference string, with zero network calls.
     snapshot.work(doi), .agency(doi), .search(q)    the calls CrossrefClient answers (resolver.LocalRegistry)
     snapshot.put(works, replace=...)                what galleyproof.registry.snapshot_load feeds it
 
-Why SQLite with FTS5 and not DuckDB (both measured by bench/scale.py on 10^5 synthetic works, on
-this project's shared 2-core machine; README.md, "Journal-scale audits", has the figures):
-- the audit's hot path is one lookup by DOI per reference: SQLite's B-tree answered in 30 us
-  (median; p95 61 us), DuckDB's primary-key lookup in 895 us (p95 9 ms): DuckDB is a columnar
-  engine built for scans, and pays per query what SQLite does not;
+Why SQLite with FTS5 and not DuckDB (both measured by bench/scale.py on 10^5 and 10^6 synthetic
+works, on this project's shared 2-core machine; README.md, "Journal-scale audits", has the table):
+- the audit's hot path is one lookup by DOI per reference: SQLite's B-tree answered in 30-33 us
+  (median), DuckDB's primary-key lookup in 0.9-1.2 ms (p95 9-17 ms): DuckDB is a columnar engine
+  built for scans, and pays per point query what SQLite does not;
 - bibliographic search needs a full-text index: FTS5 (bm25) is compiled into Python's sqlite3;
   DuckDB's `fts` extension is downloaded at run time (`INSTALL fts`), which a machine without
-  network cannot do. Through a hand-made term table DuckDB searched in 84 ms (median), FTS5 in 13 ms;
+  network cannot do. Through a hand-made term table DuckDB searched in 84 ms at 10^5 and 784 ms at
+  10^6 (median), FTS5 in 2-7 ms;
 - a batch opens the file from many worker processes at once: SQLite opens read-only (`mode=ro`)
   with no lock held between readers; DuckDB lets one process write or several read, not both;
-- what DuckDB does better, bulk import (6,400 against 3,600 records/s) and size (49 against
-  100 MB), is paid once per snapshot (and the import resumes), and SQLite needs no dependency.
+- what DuckDB does better, bulk import (6,400 against 3,600 records/s at 10^5; 3,900 against 3,100
+  at 10^6) and size (half), is paid once per snapshot (and the import resumes), and SQLite needs no
+  dependency.
 
 The stored record is the work trimmed exactly as the API client trims it (crossref.trim_work), so an
 audit from the snapshot compares the same fields and reaches the same verdicts as one from the API.
