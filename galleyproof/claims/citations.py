@@ -27,7 +27,6 @@ _ITEM = re.compile(rf"(?P<authors>{_AUTHORS}),?\s(?P<year>{_YEAR})\b")
 # "Neff (2003)", "Longe et al. (2010)"
 _NARRATIVE = re.compile(rf"(?P<authors>{_AUTHORS})\s\((?P<year>{_YEAR})\)")
 _NUMERIC = re.compile(r"\[\d++(?:\s*+[-–,]\s*+\d++)*+\]")
-_BRACKET = re.compile(r"\[([^\[\]]*+)\]")
 _KEY = re.compile(r"(?<![\w@.])-?@([\w][\w:.#$%&\-+?<>~/]*+)")
 _XREF = XREF_PREFIXES + ("fig:", "tbl:", "sec:", "eq:")
 

@@ -22,7 +22,8 @@ _NAMES = (rf"(?P<first>{_FAMILY})(?:\s+(?P<etal>et\s+al\.?)"
 _YEAR = r"(?P<year>\d{4}[a-z]?|n\.\s?d\.)"
 _ITEM = re.compile(rf"^(?P<prefix>(?:see(?: also)?|e\.g\.,?|cf\.|i\.e\.,?)\s+)?{_NAMES},?\s+{_YEAR}"
                    r"(?P<locator>,\s*(?:pp?|paras?|chap)\.\s*[\w\-–]+)?$")
-_PAREN = re.compile(r"\(([^()]*\d{4}[a-z]?[^()]*)\)")
+_PAREN = re.compile(r"\(([^()]*+)\)")  # taken whole, its year looked for inside: linear on "(2019 2019 ..."
+_HAS_YEAR = re.compile(r"\d{4}")
 _NARRATIVE = re.compile(rf"(?<![\w(]){_NAMES}\s+\({_YEAR}\)")
 _BARE = re.compile(rf"(?<![\w(]){_NAMES},\s+{_YEAR}\b")
 _FAMILY_IN = re.compile(_FAMILY)
@@ -75,6 +76,8 @@ def find_citations(text: str, line: int = 1) -> list[AuthorYearCitation]:
     """Author-year citations in one line of prose, left to right."""
     found: list[AuthorYearCitation] = []
     for match in _PAREN.finditer(text):
+        if not _HAS_YEAR.search(match.group(1)):
+            continue
         items = [item.strip() for item in match.group(1).split(";")]
         parsed = [m for m in (_ITEM.match(item) for item in items) if m]
         if items and len(parsed) == len(items):

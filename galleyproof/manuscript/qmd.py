@@ -19,7 +19,7 @@ from galleyproof.manuscript.notebook import is_notebook, read_notebook
 XREF_PREFIXES = ("sec-", "fig-", "tbl-", "eq-", "lst-", "thm-", "lem-", "cor-", "prp-", "cnj-",
                  "def-", "exm-", "exr-", "sol-", "rem-", "apx-", "nte-", "wrn-", "tip-", "imp-", "cau-")
 _KEY = r"[\w][\w:.#$%&\-+?<>~/]*"
-_BRACKET = re.compile(r"\[([^\[\]]*?-?@" + _KEY + r"[^\[\]]*?)\]")
+_BRACKET = re.compile(r"\[([^\[\]]*+)\]")  # taken whole, keys looked for inside: linear on "[@a @a @a ..."
 _KEY_IN_BRACKET = re.compile(r"-?@(" + _KEY + r")")
 _NARRATIVE = re.compile(r"(?<![\w@.\[])@(" + _KEY + r")")
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(\{?)([^`]*?)\}?\s*$")
