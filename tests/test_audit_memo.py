@@ -25,7 +25,9 @@ def project(tmp_path, works):
     return bib, lock.path
 
 
-def test_warm_audits_answer_from_the_memo_exactly_as_a_cold_one(tmp_path, sample_works, audit_memo_dir):
+def test_warm_audits_answer_from_the_memo_exactly_as_a_cold_one(tmp_path, sample_works, monkeypatch):
+    audit_memo_dir = tmp_path / "memo"  # this test's own, so only its memo files are there
+    monkeypatch.setenv("GALLEYPROOF_CACHE_DIR", str(audit_memo_dir))
     bib, lock = project(tmp_path, sample_works)
     first = audit_path(bib, mode="offline", lock_path=lock)
     assert {r["key"]: r["status"] for r in first["references"]} == {

@@ -9,7 +9,8 @@ missing_doi, mismatch, points_elsewhere, not_found, retracted. Registered record
 citations.lock.json (commit it): by default the audit uses the lock and fetches only DOIs not in
 it, falling back to the lock with a warning when the network is unreachable; --offline never
 touches the network; --refresh fetches every DOI again. Set GALLEYPROOF_MAILTO (or
-crossref.mailto in galleyproof.yml) to use Crossref's faster polite pool.
+crossref.mailto in galleyproof.yml) to use Crossref's faster polite pool, and
+GALLEYPROOF_CROSSREF_TOKEN to send a Crossref Metadata Plus token (never shown or stored).
 
 --registry snapshot:FILE audits from a local Crossref snapshot (`galleyproof registry import`) with
 no network at all. --batch DIR|LIST audits many manuscripts from a snapshot on Dask distributed (a
