@@ -25,7 +25,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -102,22 +102,26 @@ class FakeRegistry:
     def requests_for(self, prefix: str) -> list:
         return [entry for entry in self.log if entry[1].startswith(prefix)]
 
+    @staticmethod
+    def _filtered(query: str) -> list[str]:
+        """The DOIs a `filter=doi:A,doi:B` query string asks for, lower-cased."""
+        value = parse_qs(query).get("filter", [""])[0]
+        return [f[len("doi:"):].lower() for f in value.split(",") if f.startswith("doi:")]
+
     def asked(self, doi: str) -> int:
         """Requests that asked for `doi`, alone (`/works/{doi}`) or in a DOI filter."""
         doi = doi.lower()
         return sum(1 for _, path, query, _ in self.log
-                   if path.lower() == f"/works/{doi}" or f"doi:{doi}" in unquote(query).lower().split(",")
-                   or any(part.endswith(f"doi:{doi}") for part in unquote(query).lower().split(",")))
+                   if path.lower() == f"/works/{doi}" or doi in self._filtered(query))
 
     def served(self) -> set[str]:
         """DOIs whose record the server sent, alone or in a batch."""
         out = set()
         for _, path, query, _ in self.log:
-            if path.startswith("/works/") and not path.endswith("/agency") and path[7:].lower() in self.works:
-                out.add(path[7:].lower())
-            for part in unquote(query).lower().replace("filter=", "&").split("&")[1:2]:
-                out |= {f[4:] for f in part.split(",") if f.startswith("doi:") and f[4:] in self.works}
-        return out
+            if path.startswith("/works/") and not path.endswith("/agency"):
+                out.add(path[len("/works/"):].lower())
+            out.update(d for d in self._filtered(query) if d not in self.withheld and self.filters)
+        return out & set(self.works)
 
     def _over_limit(self, kind: str, now: float) -> bool:
         """Whether this request breaks the rate (per any one second) or concurrency limit of its class."""

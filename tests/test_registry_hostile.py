@@ -195,3 +195,26 @@ def test_a_lock_that_is_a_symlink_is_refused(tmp_path):
     os.symlink(tmp_path / "elsewhere.json", tmp_path / "citations.lock.json")
     with pytest.raises(ConfigError, match="symbolic link"):
         CitationLock.load(tmp_path / "citations.lock.json")
+
+
+def test_a_tampered_lock_record_is_fetched_again_online(tmp_path, sample_works):
+    """The record in the lock was edited (its hash left as it was): online, the audit drops it,
+    fetches the registered record again, judges that, and writes it back."""
+    lock = CitationLock(tmp_path / "citations.lock.json")
+    lock.put(DOI, "crossref", sample_works[DOI])
+    lock.save()
+    data = json.loads(lock.path.read_text())
+    data["records"][DOI]["record"]["volume"] = "999"
+    lock.path.write_text(json.dumps(data))
+    bib = tmp_path / "refs.bib"
+    bib.write_text(bibtex_entry(sample_works[DOI], "a"))
+    fake = FakeRegistry(sample_works)
+    server = serve(fake)
+    try:
+        url = server.url_for("").rstrip("/")
+        audit = audit_path(bib, crossref_url=url, datacite_url=url, lock_path=lock.path, policy=FAST, search=False)
+    finally:
+        server.stop()
+    assert audit["references"][0]["status"] == "verified"
+    assert fake.asked(DOI) == 1
+    assert CitationLock.load(lock.path).records[DOI].record["volume"] == sample_works[DOI]["volume"]
