@@ -63,11 +63,11 @@ def warm(n: int, tmp: Path) -> tuple[tuple[float, float], tuple[float, float]]:
     return times[0], times[1]
 
 
-def cold(n: int, latency: float, rate_limit: float, tmp: Path) -> tuple[float, dict]:
+def cold(n: int, latency: float, rate_limit: float, tmp: Path, batches: bool = True) -> tuple[float, dict]:
     records = corpus(n)
     bib = tmp / f"cold{n}.bib"
     write_bib(records, bib)
-    fake = FakeRegistry(records, latency=latency, rate_limit=rate_limit)
+    fake = FakeRegistry(records, latency=latency, rate_limit=rate_limit, filters=batches)
     server = serve(fake)
     url = server.url_for("").rstrip("/")
     try:
@@ -88,6 +88,8 @@ def main() -> None:
     parser.add_argument("--warm", default="100,1000,10000", help="comma-separated reference counts")
     parser.add_argument("--cold", type=int, default=1000, help="DOIs for the cold audit (0 to skip)")
     parser.add_argument("--latency", type=float, default=0.1, help="server latency per request, seconds")
+    parser.add_argument("--singles", type=int, default=0,
+                        help="also audit this many DOIs with batches answering nothing (one request per DOI)")
     parser.add_argument("--rate-limit", type=float, default=10.0,
                         help="single-record requests per second the local registry allows (429 beyond)")
     args = parser.parse_args()
@@ -111,6 +113,11 @@ def main() -> None:
             print(f"  requests sent: {info['requests']:,} ({info['list_requests']} batches of up to 50, "
                   f"{info['single_requests']} single); 429 answers: {info['429']} (floor: 0); "
                   f"statuses {json.dumps(info['statuses'])}")
+        if args.singles:
+            seconds, info = cold(args.singles, args.latency, args.rate_limit, Path(tmp), batches=False)
+            print(f"cold audit, one request per DOI, {args.singles:,} DOIs: {args.singles / seconds:.1f} DOIs/s "
+                  f"(limit {args.rate_limit:g}/s, paced at 80 %); requests {info['requests']:,}; "
+                  f"429 answers: {info['429']} (floor: 0)")
 
 
 if __name__ == "__main__":
