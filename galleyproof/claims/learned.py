@@ -23,6 +23,11 @@ _STOP = frozenset(
     "which who it its their they them than then so such also both each all any our we not no more less most "
     "other some many may might can could would should will has have had do does did into over under between "
     "during after before while when where there here how what whether very only however thus".split())
+# relation and evidence words are never entities of their own
+_CUE_WORDS = frozenset("increase increases increased increasing decrease decreases decreased decreasing reduce reduces "
+                       "reduced reducing raise raises raised lower lowers lowered lowering improve improves improved "
+                       "higher greater fewer smaller larger studies study research results found shown showed "
+                       "associated effect effects".split())
 _HEDGES = re.compile(r"\b(?:may|might|could|possibly|perhaps|potentially|appears? to|seems? to|suggests?|"
                      r"hypothesi[sz]ed?|predicted)\b", re.IGNORECASE)
 
@@ -38,16 +43,21 @@ class LearnedClaim:
 
 
 def _phrases(sentences: list[Sentence]) -> dict[str, str]:
-    """Noun phrases (2-3 content words) repeated three times or more: phrase -> itself."""
+    """Noun phrases repeated in the manuscript: two or three content words written twice or more, or a
+    content word of five letters or more written three times or more. phrase -> itself."""
     counts: Counter[str] = Counter()
+    singles: Counter[str] = Counter()
     for sentence in sentences:
         words = [w.lower() for w in _WORD.findall(sentence.text)]
+        singles.update(w for w in words if len(w) >= 5 and w not in _STOP and w not in _CUE_WORDS)
         for size in (2, 3):
             for i in range(len(words) - size + 1):
                 gram = words[i:i + size]
                 if gram[0] not in _STOP and gram[-1] not in _STOP and all(w not in _STOP for w in gram):
                     counts[" ".join(gram)] += 1
-    return {p: p for p, n in counts.items() if n >= 3}
+    found = {p: p for p, n in counts.items() if n >= 2}
+    found.update((w, w) for w, n in singles.items() if n >= 3)
+    return found
 
 
 def learn_entities(sentences: list[Sentence], definitions: dict[str, str]) -> dict[str, str]:

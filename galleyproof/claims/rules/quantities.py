@@ -53,17 +53,29 @@ class Quantity:
     offset: int = 0
 
 
+_SCOPE = frozenset("in among for at from within during across on under".split())
+
+
 def _qualifiers(tokens: list[re.Match], index: int, first_word: int) -> frozenset[str]:
-    """Names, years and participles within six words of the figure: what tells two counts apart."""
+    """Names, years, participles and the words of "in/among/for ..." phrases within six words of the
+    figure: what tells two counts apart ("in the control arm", "in Devon", "in 2021", "completed")."""
     found = set()
+    scoped = 0
     for k in range(max(0, index - 6), min(len(tokens), index + 8)):
         word = tokens[k].group(0)
+        lower = word.lower()
+        if lower in _SCOPE:
+            scoped = 3
+            continue
         if k != index and re.fullmatch(r"(?:1[89]|20)\d\d", word):
             found.add(word)
-        elif word[:1].isupper() and k > first_word and word.lower() not in _FUNCTION:
-            found.add(word.lower())
+        elif word[:1].isupper() and k > first_word and lower not in _FUNCTION:
+            found.add(lower)
         elif len(word) > 4 and word.islower() and word.endswith(("ed", "ing")) and word not in ("including", "during"):
             found.add(word)
+        elif scoped and lower not in _FUNCTION and not word[0].isdigit():
+            found.add(lower)
+        scoped = max(0, scoped - 1) if lower not in _FUNCTION else scoped
     return frozenset(found)
 
 
@@ -125,8 +137,7 @@ def check(ctx: CheckContext) -> list[Finding]:
     for sentence in ctx.sentences:
         if sentence.kind == "table_cell" or any(p.search(sentence.text) for p in hypothetical):
             continue  # a table holds many figures; a worked example's figures are illustrations
-        anchored = quantities(sentence)
-        for quantity in anchored + ([] if anchored else counts(sentence)):
+        for quantity in quantities(sentence) + counts(sentence):
             by_measure.setdefault(quantity.measure, []).append(quantity)
     findings = []
     for measure, items in by_measure.items():
