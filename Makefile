@@ -5,12 +5,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test lint bench clean help
+.PHONY: build test lint bench fuzz clean help
 help:
 	@echo "make build   render the manuscript into _output/ (HTML, PDF, DOCX) with the embedded engine"
 	@echo "make test    run the test suite"
 	@echo "make lint    ruff and mypy, configured in pyproject.toml"
 	@echo "make bench   print build, audit and check timings"
+	@echo "make fuzz    fuzz every reader of untrusted input, FUZZ_EXAMPLES (100000) inputs per entry point"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +31,18 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Each entry point of tests/test_fuzz.py in its own run, so its Hypothesis statistics (inputs tried,
+# failures) print as soon as it finishes; stops at the first failing entry point.
+FUZZ_EXAMPLES ?= 100000
+fuzz: $(STAMP)
+	@for test in $$($(BIN)/python -m pytest -q --collect-only tests/test_fuzz.py -k fuzz_ | grep '::test_fuzz_'); do \
+	  echo "== $$test ($(FUZZ_EXAMPLES) inputs)"; \
+	  out=$$(GALLEYPROOF_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+	    --hypothesis-show-statistics "$$test" 2>&1); status=$$?; \
+	  echo "$$out" | grep -E "passing|Falsifying|Error|passed|failed"; \
+	  [ $$status -eq 0 ] || { echo "$$out" | tail -40; exit 1; }; \
+	done
 
 clean:
 	rm -rf _output .galleyproof-cache

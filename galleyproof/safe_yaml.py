@@ -55,14 +55,16 @@ def load(text: str) -> Any:
     """Parse one YAML document within the limits above; raises YAMLLimitError."""
     if len(text) > MAX_BYTES:
         raise YAMLLimitError(f"larger than {MAX_BYTES // (1024 * 1024)} MB", 0)
-    loader = _BoundedLoader(text)
+    loader = None
     try:
+        loader = _BoundedLoader(text)  # the reader checks the characters already here
         return loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "invalid YAML"
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise YAMLLimitError(str(problem), mark.line if mark else None) from None
     except RecursionError:  # a limit above should always come first; never let it out as a traceback
         raise YAMLLimitError(f"nested deeper than {MAX_DEPTH} levels", None) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()

@@ -68,3 +68,8 @@ def test_deep_yaml_is_one_sentence_with_file_and_line(tmp_path, capsys, where, l
     assert "Traceback" not in err and "RecursionError" not in err
     assert location in err and "nested deeper than 64 levels" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_unprintable_characters_are_a_located_error_not_a_reader_traceback():
+    with pytest.raises(safe_yaml.YAMLLimitError, match="special characters"):
+        safe_yaml.load("title: a\x1f")

@@ -24,7 +24,8 @@ from galleyproof.bib.model import Person, Reference
 
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 # "(2010)." / "(2010a)." / "(n.d.)." closing the author part.
-_YEAR = re.compile(r"\s*\((\d{4}[a-z]?|n\.\s?d\.)\)\.?\s*")
+# No leading \s*: searched, it would rescan every blank run to its end (quadratic); callers strip.
+_YEAR = re.compile(r"\((\d{4}[a-z]?|n\.\s?d\.)\)\.?\s*")
 # One author: family name, comma, initials ("J. K.", "J.-P.", "Th.") or, as some lists print them,
 # given names ("Kristin D.", "Jean-Philippe").
 _INITIALS = r"(?:[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]?\.(?:\s*-\s*|\s+(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ]?\.))?)+"

@@ -25,7 +25,8 @@ IDENTIFYING_KEYS = ("author", "authors", "affiliation", "affiliations", "institu
                     "acknowledgements", "acknowledgments", "funding", "corresponding", "orcid")
 REMOVED_SECTIONS = re.compile(r"^(acknowledge?ments?|funding|author contributions?|declarations? of interest|"
                               r"conflicts? of interest|author note)\b", re.IGNORECASE)
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(\{[^}]*\})?\s*$")
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(\{[^{}]*\})?\s*$")
+_WHITESPACE = re.compile(r"\s+")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 
@@ -58,7 +59,8 @@ def split_sections(lines: list[str], titles: re.Pattern = REMOVED_SECTIONS) -> t
         fence_match = _FENCE.match(line)
         if fence_match and (not fence or fence_match.group(1).startswith(fence)):
             fence = "" if fence else fence_match.group(1)
-        heading = None if fence else _HEADING.match(line)
+        # collapsed whitespace: the lazy title and `\s*` cannot then split a long blank run many ways
+        heading = None if fence or not line.startswith("#") else _HEADING.match(_WHITESPACE.sub(" ", line))
         if heading:
             level = len(heading.group(1))
             title = re.sub(r"^[\d.\-]+\s+", "", heading.group(2).strip("*_ "))
@@ -110,9 +112,9 @@ _URL = re.compile(r"<?(?:https?|ftp|mailto):[^\s<>()\[\]{}\"']*[^\s<>()\[\]{}\"'
 _FORGE = re.compile(r"^<?(?:https?://)?(?:www\.)?(?:github\.com|gitlab\.com|bitbucket\.org|codeberg\.org|"
                     r"sr\.ht|osf\.io|huggingface\.co)/", re.IGNORECASE)
 _ORCID_URL = re.compile(r"(?:https?://)?orcid\.org/" + ORCID.pattern, re.IGNORECASE)
-_IMAGE = r"!\[(?P<alt>[^\]\n]*)\]\([^)\n]*\)"
+_IMAGE = r"!\[(?P<alt>[^\[\]\n]*)\]\([^()\n]*\)"
 # Link and image targets, attributes, inline code and citation keys are syntax, not prose.
-_PROTECTED = r"\]\([^)\n]*\)|\{[^}\n]*\}|`[^`\n]*`|(?<![\w.])@[\w:.#$%&+?<>~/-]+"
+_PROTECTED = r"\]\([^()\n]*\)|\{[^{}\n]*\}|`[^`\n]*`|(?<![\w.])@[\w:.#$%&+?<>~/-]+"
 
 
 def redact(text: str, identity: Identity) -> str:

@@ -39,8 +39,10 @@ PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
 VECTOR_FORMATS = ("pdf", "svg", "eps")
 EXCLUDED_SECTIONS = re.compile(r"^(abstract|keywords?|references|bibliography|acknowledge?ments?|funding|"
                                r"declarations?|conflicts? of interest|author contributions?)\b", re.IGNORECASE)
-_CITATION = re.compile(r"\[[^\[\]]*@[^\[\]]*\]|(?<![\w.])-?@[\w:.#$%&+?<>~/-]+")
-_LINK_TARGET = re.compile(r"\]\([^)]*\)|\{[^}]*\}")
+# Linear-time shapes: no class overlaps the delimiter that follows it, so a failed match never
+# backtracks (a run of `](` or `[@` cannot cost quadratic time; issue 13, item 3).
+_CITATION = re.compile(r"\[[^\[\]@]*@[^\[\]]*+\]|(?<![\w.])-?@[\w:.#$%&+?<>~/-]+")
+_LINK_TARGET = re.compile(r"\]\([^()]*+\)|\{[^{}]*+\}")
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
 

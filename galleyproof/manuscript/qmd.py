@@ -23,7 +23,9 @@ _BRACKET = re.compile(r"\[([^\[\]]*+)\]")  # taken whole, keys looked for inside
 _KEY_IN_BRACKET = re.compile(r"-?@(" + _KEY + r")")
 _NARRATIVE = re.compile(r"(?<![\w@.\[])@(" + _KEY + r")")
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(\{?)([^`]*?)\}?\s*$")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{([^}]*)\})?\s*#*\s*$")
+# `[^{}]` and the collapsed whitespace (parse_qmd) keep the lazy title from trying quadratically many splits.
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{([^{}]*)\})?\s*#*\s*$")
+_WHITESPACE = re.compile(r"\s+")
 _NUMBER = re.compile(r"^\**\s*(\d+(?:[.\-]\d+)*)[.\-:]?\s+")
 _OPTION = re.compile(r"^#\|\s?(.*)$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
@@ -126,7 +128,9 @@ def parse_qmd(text: str, file: str = "<string>") -> Document:
         number, line = index + 1, lines[index]
         if fence:
             if line.strip().startswith(fence[0]) and line.strip().strip(fence[0][0]) == "":
-                if fence[1] and not fence[1].startswith("="):  # ```{=html} is a raw block, not a cell
+                # ```{=html} is a raw block and ```{.python} / ```{#id .python} a display block (a class,
+                # not an engine: https://quarto.org/docs/computations/execution-options.html), not cells.
+                if fence[1] and not fence[1].startswith(("=", ".", "#")) and "=" not in fence[1]:
                     doc.cells.append(_cell(fence[1], fence[3], file, fence[2]))
                 fence = None
             else:
@@ -138,7 +142,7 @@ def parse_qmd(text: str, file: str = "<string>") -> Document:
             language = match.group(4).split()[0].strip(",") if match.group(3) and match.group(4) else ""
             fence = (match.group(2), language, number, [])
             continue
-        heading = _HEADING.match(line)
+        heading = _HEADING.match(_WHITESPACE.sub(" ", line)) if line.startswith("#") else None
         if heading:
             flush(number - 1)
             attrs = heading.group(3) or ""

@@ -36,7 +36,20 @@ from galleyproof.manuscript.document import Block, Citation, Document, Heading, 
 from galleyproof.manuscript.qmd import front_matter, split_heading, strip_emphasis
 from galleyproof.project import Author
 
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+
+class _Collapsed:
+    """A pattern matched against the line with each whitespace run collapsed to one space: its adjacent
+    whitespace quantifiers would otherwise split a long blank stretch in quadratically many ways (issue 13, item 3)."""
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern = re.compile(pattern, flags)
+
+    def match(self, text: str) -> re.Match | None:
+        return self.pattern.match(_WHITESPACE.sub(" ", text))
+
+
+_WHITESPACE = re.compile(r"\s+")
+_MD_HEADING = _Collapsed(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 # "**2.1.1 Concept of Self-Compassion:** Self-compassion is ..." (number required: an unnumbered
 # bold lead-in such as "**Compassion toward others:**" is the author's emphasis, not a heading).
 _INLINE_HEADING = re.compile(r"^\*\*(?P<head>\d+(?:[.\-]\d+)*[.\-]?\s+[^*]+?)\*\*[ \t]*(?P<rest>.*)$")
@@ -47,8 +60,8 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _OPENING_ITEM = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+\S")
 _RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
 _TAG_LINE = re.compile(r"^\s*</?(?:aside|div|section|span|p)\b[^>]*>\s*$", re.IGNORECASE)
-_KEYWORDS = re.compile(r"^\s*\**\s*(?:Key\s*words|Keywords)\s*:?\s*\**\s*:?\s*(?P<list>.*)$", re.IGNORECASE)
-_REFERENCES = re.compile(r"^\s*(?:#{1,6}\s*)?\**\s*(?:References|Bibliography|Works Cited)\s*:?\s*\**\s*:?\s*$",
+_KEYWORDS = _Collapsed(r"^\s*\**\s*(?:Key\s*words|Keywords)\s*:?\s*\**\s*:?\s*(?P<list>.*)$", re.IGNORECASE)
+_REFERENCES = _Collapsed(r"^\s*(?:#{1,6}\s*)?\**\s*(?:References|Bibliography|Works Cited)\s*:?\s*\**\s*:?\s*$",
                          re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 _DATE_FIELD = re.compile(r"(Submission|Submitted|Received|Revised|Accepted|Published)\s*:\s*([^;]+)", re.IGNORECASE)
