@@ -64,3 +64,27 @@ def test_figures_in_the_authors_own_results_need_no_citation():
     [finding] = of_kind(text, KIND)
     assert finding["locations"][0]["text"] == "Studies show similar effects elsewhere."
     assert finding["entities"] == []
+
+
+@pytest.mark.parametrize("text, figures", [
+    pytest.param("Be 100% compatible with the format.", [], id="intensifier"),
+    pytest.param("In 100% of the samples the marker rose.", ["100%"], id="a-figure"),
+    pytest.param("Figure 2 shows X. ![Sizes](a.png){width=\"90%\"}", [], id="image-attribute"),
+    pytest.param("The tool is set with `width: 40%`.", [], id="inline-code"),
+    pytest.param("Consider a farm where 30% of the hedgerows are cut.", [], id="worked-example"),
+    pytest.param("We found that 30% of the hedgerows were cut.", [], id="first-person"),
+    pytest.param("We completed an analysis which shows that the effect is real.", [], id="own-analysis"),
+    pytest.param("Several studies have shown that it works, and we build on them.", [],
+                 id="others-evidence-before-first-person"),
+])
+def test_what_is_and_is_not_a_claim(text, figures):
+    found = of_kind(f"Some context first.\n\n{text}\n", KIND)
+    expected_count = 1 if figures or "studies have shown" in text else 0
+    assert len(found) == expected_count
+    assert [f["entities"] for f in found] == ([figures] if expected_count else [])
+
+
+def test_unfinished_citations_are_found_at_their_line():
+    text = "First line of a paragraph\ncontinues here (CITE) and\nthen ?? ends.\n\nAnother [citation needed].\n"
+    found = of_kind(text, "unfinished-citation")
+    assert sorted(f["locations"][0]["line"] for f in found) == [2, 5]

@@ -254,7 +254,10 @@ def check_path(path: Path | str, progress: Callable[[str], None] | None = None) 
                               "manuscript or a project directory", path)
     accepted = read_accepted(_accepted_path(path))
     doc, references, reference_lines = read_manuscript(path)
-    sources = {path.name: path.read_text(encoding="utf-8")} if is_pandoc_markdown(path) else None
+    # Markdown prose is read as pandoc reads it (code, URLs and attributes are not prose) even when the
+    # plain-text reader supplied the document's reference list; only .txt is read as plain text.
+    markdown = path.suffix.lower() in (".md", ".markdown", ".qmd") and doc.files == [path.name]
+    sources = {path.name: path.read_text(encoding="utf-8")} if markdown else None
     bibliography = _front_matter_bibliography(doc, path.parent)
     keys, entries = _bibliography(bibliography)
     return check_document(doc, root=path.parent, references=references or None, reference_lines=reference_lines,

@@ -41,6 +41,11 @@ def _own_section(sentence: Sentence, own_data: tuple[re.Pattern, ...]) -> bool:
     return any(p.search(re.sub(r"^[\d.\-\s]+", "", title)) for title in sentence.sections for p in own_data)
 
 
+def _own_before(text: str, start: int, own_cues: tuple[re.Pattern, ...]) -> bool:
+    """"We ... completed an analysis which shows", "our data show": the evidence is the authors' own."""
+    return any(p.search(text, 0, start + 12) for p in own_cues)
+
+
 def _cited_from(ctx: CheckContext, paragraph: Paragraph) -> list[bool]:
     """Per sentence: a citation in it or later in its paragraph, or in the sentence it continues."""
     sentences, block = paragraph.sentences, paragraph.block
@@ -87,7 +92,8 @@ def check(ctx: CheckContext) -> list[Finding]:
                 continue
             if cited:
                 continue
-            cues = [m for p in evidential for m in p.finditer(sentence.text)]
+            cues = [m for p in evidential for m in p.finditer(sentence.text)
+                    if not _own_before(sentence.text, m.start(), own_cues)]
             own = (sentence.kind in OWN_DATA_KINDS or _own_section(sentence, own_data)
                    or (own_abstract and sentence.part == "abstract")
                    or any(p.search(sentence.text) for p in own_cues + hypothetical))
