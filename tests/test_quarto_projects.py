@@ -344,3 +344,11 @@ def test_unknown_formats_are_reported_by_name(tmp_path):
     assert notes[1] == "no extension in _extensions/ provides format elsevier-pdf; built pdf instead"
     assert "format pptx is not made by the embedded engine" in notes[2]
     assert notes[3] == "format pdf: same output as elsevier-pdf, built once"
+
+
+def test_execution_disabled_starts_no_kernel(tmp_path):
+    doc = single(tmp_path, "---\nexecute:\n  enabled: false\n---\n\n```{python}\nprint('never run')\n```\n")
+    result = run(doc, formats=["html"])
+    assert [c.status for c in result.chapters] == ["not executed"]
+    text = html_text(result.outputs["html"])
+    assert "print('never run')" in text and "never run never run" not in text

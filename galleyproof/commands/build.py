@@ -35,7 +35,8 @@ def add_arguments(parser) -> None:
                              f"order: {', '.join(STATUSES)})")
     parser.add_argument("--offline", action="store_true",
                         help="audit from citations.lock.json only, without asking Crossref or DataCite")
-    parser.add_argument("--project", default=".", metavar="DIR", help="project directory (default: .)")
+    parser.add_argument("--project", default=".", metavar="DIR",
+                        help="project directory, or one .qmd/.ipynb to build on its own (default: .)")
     add_output_arguments(parser, formats=("table", "json"))
 
 

@@ -71,7 +71,7 @@ DISPLAY_ONLY = ("mermaid", "ojs", "dot", "graphviz")
 class ChapterStatus:
     chapter: str  # relative to the project root
     cells: int
-    status: str  # "executed" | "cached" | "stored" | "no cells"
+    status: str  # "executed" | "cached" | "stored" (a notebook's outputs) | "not executed" | "no cells"
     seconds: float = 0.0
 
 
@@ -234,7 +234,9 @@ def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, 
     kernel, language = choose_kernel(chapter_meta, notebook, doc.cells, name,
                                      found.knitr_inline[0] if found.knitr_inline else None)
     runs, shown = _runnable(doc.cells, found.inline, language, name)
-    sources = [c.source if should_evaluate(cell_options(c, chapter_defaults)) else None for c in runs]
+    # `execute: enabled: false` turns execution off (https://quarto.org/docs/computations/execution-options.html).
+    enabled = chapter_defaults.get("enabled") is not False
+    sources = [c.source if enabled and should_evaluate(cell_options(c, chapter_defaults)) else None for c in runs]
     execute_dir = (project.quarto.get("project") or {}).get("execute-dir")
     cwd = project.root if execute_dir == "project" else path.parent
     chapter = _Chapter(name, path, lines, start, front, chapter_defaults, runs, sources, kernel, cwd, found, shown)
@@ -303,6 +305,11 @@ def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh
             chapter.outputs = chapter.stored
             prepared.chapters.append(ChapterStatus(chapter.name, len(chapter.cells), "stored"))
             reporter.item("chapters", chapter.name, "stored")
+            continue
+        if chapter.cells and all(source is None for source in chapter.sources):
+            chapter.outputs = [[] for _ in chapter.cells]  # nothing to evaluate: no kernel
+            prepared.chapters.append(ChapterStatus(chapter.name, len(chapter.cells), "not executed"))
+            reporter.item("chapters", chapter.name, "not executed")
             continue
         kernel = _kernel_key(project, chapter, fig_dpi)
         keys = cell_keys(chapter.sources, kernel)
@@ -611,7 +618,8 @@ def _typst_pdf(prepared: Prepared, typ: Path, out_path: Path, packages: Path | N
         typst.compile(str(typ), output=str(out_path), root=str(prepared.root), ignore_system_fonts=True,
                       timestamp=int(SOURCE_DATE_EPOCH), package_path=str(packages) if packages else None)
     except Exception as exc:  # the binding raises a plain RuntimeError carrying Typst's diagnostics
-        raise RenderError(f"typst failed: {exc}", typ) from None
+        message = " ".join(str(exc).split())  # Typst's diagnostics span lines; the user gets one sentence
+        raise RenderError(f"typst failed: {message[:400]}", typ) from None
     finally:
         prepared.timings["typst"] = prepared.timings.get("typst", 0.0) + time.perf_counter() - started
         typ.unlink(missing_ok=True)
