@@ -16,6 +16,7 @@ import pytest
 from rendered_text import copy_project, html_text, leftovers, text_of
 
 from galleyproof.errors import GalleyproofError, ManuscriptError, RenderError
+from galleyproof.pipeline.progress import RecordingReporter
 from galleyproof.pipeline.run import build
 from galleyproof.project import load_project
 
@@ -77,10 +78,13 @@ def test_manuscript_jats_carries_the_article(manuscript):
     assert "Purves" in xml and "<element-citation" in xml
 
 
-def test_submission_names_the_notebook_missing_from_the_snapshot(tmp_path):
+def test_submission_names_the_files_missing_from_the_snapshot(tmp_path):
     root = compat("submission-quarto-full", tmp_path)
+    reporter = RecordingReporter()
     with pytest.raises(ManuscriptError) as caught:
-        build(load_project(root), engine="embedded", offline=True)
+        build(load_project(root), engine="embedded", offline=True, reporter=reporter)
+    assert ("warn", "_quarto.yml:7: manuscript.resources lists data/catalogoComunSV_1663233588717.csv, which does "
+                    "not exist") in reporter.events
     assert (caught.value.path, caught.value.line) == ("article.qmd", 95)
     assert "notebooks/visualization-figure-creation-seaborn.ipynb" in str(caught.value)
     assert "does not exist" in str(caught.value)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from galleyproof.pipeline.progress import NullReporter, Reporter
-from galleyproof.project import Output, Project
+from galleyproof.project import QUARTO_FILE, Output, Project, line_of_item
 from galleyproof.render import embedded
 from galleyproof.render.embedded import ChapterStatus
 from galleyproof.render.formats import FormatPlan, plan_formats
@@ -31,6 +31,9 @@ def render_project(project: Project, formats: tuple[str, ...] | None = None, *, 
     """`formats` names writers (html, pdf, docx, jats, typst) and overrides each document's `format:`."""
     reporter = reporter or NullReporter()
     rendered = Rendered()
+    for warning in missing_resources(project):
+        reporter.warn(warning)  # now: a later error may stop the build before warnings are shown
+        rendered.warnings.append(warning)
     several = len(project.outputs) > 1
     for output in project.outputs:
         plans = _plans(project, output, formats)
@@ -55,6 +58,19 @@ def render_project(project: Project, formats: tuple[str, ...] | None = None, *, 
         rendered.warnings += [w for w in prepared.warnings if w not in rendered.warnings]
         rendered.unresolved += prepared.unresolved
     return rendered
+
+
+def missing_resources(project: Project) -> list[str]:
+    """`manuscript.resources` (files a manuscript publishes with its article,
+    https://quarto.org/docs/manuscripts/components.html) that are not there."""
+    listed = (project.quarto.get("manuscript") or {}).get("resources") or []
+    missing = []
+    for entry in listed if isinstance(listed, list) else [listed]:
+        if not any(project.root.glob(str(entry))) and not (project.root / str(entry)).exists():
+            line = line_of_item(project.config_path, str(entry))
+            missing.append(f"{QUARTO_FILE}:{line}: manuscript.resources lists {entry}, which does not exist"
+                           if line else f"{QUARTO_FILE}: manuscript.resources lists {entry}, which does not exist")
+    return missing
 
 
 # An extension's format options that configure Quarto itself, not its template.
