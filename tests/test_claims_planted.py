@@ -1,7 +1,9 @@
 """The checker on manuscripts it was not written against.
 
 A planted-defect manuscript (hedgerows and wild bees: not the review's field) holds at least two of
-every defect kind, each expected at its exact line (tests/data/claims/planted/expected.tsv); its
+every defect kind, each expected at its exact line (tests/data/claims/planted/planted.expected.tsv);
+a second one (cardiology, front-matter bibliography, author-year and pandoc citations mixed) one of
+most kinds (cardiology.expected.tsv). The first one's
 control has legitimately different counties, years, quantities, parallel lists and legends, hedged
 and negated claims, and must raise nothing. The three real Manubot manuscripts of ../shared/compat
 carry judged findings from an earlier checker: those judged true must still be raised, those judged
@@ -22,17 +24,21 @@ DATA = Path(__file__).parent / "data" / "claims" / "planted"
 COMPAT = Path(__file__).parent.parent.parent / "shared" / "compat" / "texts"
 
 
-def _expected() -> set[tuple[str, str, tuple[int, ...]]]:
-    rows = [r for r in csv.reader((DATA / "expected.tsv").open(encoding="utf-8"), delimiter="\t")
-            if r and not r[0].startswith("#")]
+def _expected(name: str) -> set[tuple[str, str, tuple[int, ...]]]:
+    with (DATA / f"{name}.expected.tsv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
     return {(kind, file, tuple(int(n) for n in lines.split(","))) for kind, file, lines, _ in rows}
 
 
-def test_every_planted_defect_is_found_at_its_line_and_nothing_else():
+@pytest.mark.parametrize("name, kinds, least", [
+    pytest.param("planted", 10, 20, id="ecology-two-of-each-kind"),
+    pytest.param("cardiology", 9, 11, id="cardiology"),
+])
+def test_every_planted_defect_is_found_at_its_line_and_nothing_else(name, kinds, least):
     found = {(f["kind"], f["locations"][0]["file"], tuple(loc["line"] for loc in f["locations"]))
-             for f in check_path(DATA / "planted.md")["findings"]}
-    expected = _expected()
-    assert len({kind for kind, _, _ in expected}) == 10 and len(expected) >= 20
+             for f in check_path(DATA / f"{name}.md")["findings"]}
+    expected = _expected(name)
+    assert len({kind for kind, _, _ in expected}) == kinds and len(expected) >= least
     assert found - expected == set(), "findings nobody planted"
     assert expected - found == set(), "planted defects not found"
 

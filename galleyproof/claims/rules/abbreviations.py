@@ -215,9 +215,20 @@ def check(ctx: CheckContext) -> list[Finding]:
     return findings
 
 
+def _words(long: str) -> set[str]:
+    return {w.rstrip("s") for w in re.split(r"[\s\-]+", long.lower()) if w and w not in _FUNCTION_WORDS}
+
+
+def same_long_form(a: str, b: str) -> bool:
+    """One long form written twice: the same words (one may add a word: "CFT model"), or a typo.
+    "major adverse cardiac events" and "major adverse cerebrovascular events" are two."""
+    wa, wb = _words(a), _words(b)
+    return wa <= wb or wb <= wa or fuzz.ratio(a.lower(), b.lower()) >= 90
+
+
 def _differently(short: str, defs: list[Definition]) -> list[Finding]:
     first = defs[0]
-    differing = [d for d in defs[1:] if fuzz.token_set_ratio(d.long.lower(), first.long.lower()) < 80]
+    differing = [d for d in defs[1:] if not same_long_form(d.long, first.long)]
     if not differing:
         return []
     other = differing[0]

@@ -53,6 +53,7 @@ class Quantity:
     offset: int = 0
 
 
+_DEICTIC = frozenset("this these our the present total all".split())
 _SCOPE = frozenset("in among for at from within during across on under".split())
 
 
@@ -65,7 +66,8 @@ def _qualifiers(tokens: list[re.Match], index: int, first_word: int) -> frozense
         word = tokens[k].group(0)
         lower = word.lower()
         if lower in _SCOPE:
-            scoped = 3
+            after = tokens[k + 1].group(0).lower() if k + 1 < len(tokens) else ""
+            scoped = 0 if after in _DEICTIC else 3  # "in this cohort", "in our sample": the study itself
             continue
         if k != index and re.fullmatch(r"(?:1[89]|20)\d\d", word):
             found.add(word)
@@ -139,7 +141,7 @@ def check(ctx: CheckContext) -> list[Finding]:
             continue  # a table holds many figures; a worked example's figures are illustrations
         for quantity in quantities(sentence) + counts(sentence):
             by_measure.setdefault(quantity.measure, []).append(quantity)
-    findings = []
+    findings, reported = [], set()
     for measure, items in by_measure.items():
         values = {float(q.value) for q in items}
         if len(values) < 2 or len({q.sentence for q in items}) < 2 or len({q.sentence for q in items}) == 1:
@@ -149,6 +151,10 @@ def check(ctx: CheckContext) -> list[Finding]:
         # the abstract's figure first: it is what readers quote
         items = sorted(items, key=lambda q: q.sentence.part != "abstract")
         firsts = list({float(q.value): q for q in reversed(items)}.values())[::-1]
+        same = frozenset((q.sentence, float(q.value)) for q in firsts)
+        if same in reported:
+            continue  # one pair of figures read by two patterns ("included 42 studies", "42 studies")
+        reported.add(same)
         listed = join_names(f"{q.value} ({q.sentence.file}:{q.sentence.line_at(q.offset)})" for q in firsts)
         what = measure.split(" [")[0]
         message = f"The figure for \"{what}\" is given as {listed}."
