@@ -23,8 +23,9 @@ def seed_path(prefix: str) -> Path:
 
 @pytest.fixture(autouse=True)
 def audit_memo_dir(tmp_path_factory, monkeypatch) -> Path:
-    """The audit's memo (galleyproof.audit.memo) in a folder of this test session, not ~/.cache."""
-    folder = tmp_path_factory.getbasetemp() / "audit-memo"
+    """The audit's memo (galleyproof.audit.memo) in a folder of this test, not ~/.cache: one test's
+    audits never answer another's (test_audit_memo counts the memo's files)."""
+    folder = tmp_path_factory.mktemp("audit-memo")
     monkeypatch.setenv("GALLEYPROOF_CACHE_DIR", str(folder))
     return folder
 

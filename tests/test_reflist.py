@@ -191,3 +191,12 @@ def test_a_manuscript_with_a_numbered_list_keeps_prose_and_references_apart(tmp_
     audit = audit_path(path, mode="offline", lock_path=tmp_path / "lock.json", search=False)
     assert audit["summary"]["total"] == 5
     assert not [f for f in audit["project"] if f["kind"] == "undefined_key"]  # "(2019)" is prose, not a citation
+
+
+@pytest.mark.parametrize("name", ["bd413nt2715.txt", "bh989ww6442.txt"])
+def test_the_same_lists_pasted_flush_left_are_split_alike(name: str):
+    """Copied from a PDF viewer the hanging indent is often lost: the references are still told apart."""
+    text = compat(name)
+    flush = "\n".join(line.lstrip(" ") for line in split_lines(text))
+    original = [(f.first, f.reference.title) for f in read_reference_list(text).references]
+    assert [(f.first, f.reference.title) for f in read_reference_list(flush).references] == original

@@ -217,20 +217,36 @@ def _opens_reference(line: _Line) -> bool:
 
 
 def _content_starts(lines: list[_Line]) -> set[int]:
-    """Flush-left lists without blank lines: a line opens a reference when it starts with an author
-    and the text so far is a complete reference (it has a year, and ends a sentence or a link)."""
+    """Flush-left lists without blank lines: a line opens a reference when, read with the next line,
+    it is one that starts with its authors, and the text so far already holds a year (so a wrapped
+    author list is never cut). When the line names its year itself ('Smith, J. (2010).', 'Smith, J.,
+    2010.') that is enough; otherwise the text so far must also end like a reference."""
     starts, current = set(), ""
-    for line in lines:
-        text = line.text.strip()
+    texts = [line.text.strip() for line in lines]
+    for index, (line, text) in enumerate(zip(lines, texts)):
         if not text:
             current = ""
             continue
-        if not current or (_complete(current) and _author_start(text)):
+        following = texts[index + 1] if index + 1 < len(texts) else ""
+        if not current or _ANY_YEAR.search(current) and _opens_with_authors(text, following, _complete(current)):
             starts.add(line.number)
             current = text
         else:
             current += " " + text
     return starts
+
+
+def _opens_with_authors(text: str, following: str, after_complete: bool) -> bool:
+    if not (after_complete and _author_start(text)) and not _PAREN_YEAR.search(text) \
+            and not _AFTER_AUTHORS_YEAR.search(text):
+        return False
+    ref = parse_reference_text(f"{text} {following}".strip())
+    if ref is None or not ref.authors or not (ref.year or ref.doi):
+        return False
+    first = ref.authors[0].family.split()[0] if ref.authors[0].family else ""
+    if not first or first not in text[:80]:
+        return False
+    return after_complete or (ref.year in text and text.index(ref.year) < len(text) * 0.9)
 
 
 def _complete(text: str) -> bool:
