@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from galleyproof.errors import ConfigError
@@ -122,7 +123,7 @@ class Lexicon:
                 self._groups[f"e{number}"] = entity
                 patterns.append(f"(?P<e{number}>{regex})")
                 continue
-            compiled = re.compile(f"(?:{regex})(?![\\w-])")
+            compiled = _compile_form(f"(?:{regex})(?![\\w-])")
             self._index[kind].setdefault(first, []).append((compiled, entity))
         self._patterns = re.compile(r"(?<![\w-])(?:" + ("|".join(patterns) or "(?!)") + r")(?![\w-])",
                                     re.IGNORECASE)
@@ -156,6 +157,12 @@ class Lexicon:
 
 
 _WORD = re.compile(r"(?<![\w-])\w+")
+
+
+@lru_cache(maxsize=8192)
+def _compile_form(pattern: str) -> re.Pattern:
+    """Compiled once per process: a lexicon has more forms than `re`'s own cache of 512 holds."""
+    return re.compile(pattern)
 
 
 def _candidates(forms: dict[str, list], word: str) -> list:
