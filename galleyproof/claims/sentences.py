@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -225,11 +226,14 @@ def source_paragraphs(doc: Document, parts: dict[str, list[str]], sources: dict[
                       root: Path | None = None) -> list[Paragraph]:
     """Paragraphs of each file: pandoc's reading where the file's text is known, else the Document's."""
     units: list[Unit | Block] = []
+    markdown = [f for f in doc.files if f in sources]
+    with ThreadPoolExecutor(max_workers=4) as pool:  # one pandoc process per chapter, run side by side
+        read = dict(zip(markdown, pool.map(lambda f: read_units(sources[f], f), markdown)))
     for number, file in enumerate(doc.files):
         if file not in sources:
             units += [b for b in doc.blocks if b.file == file]
             continue
-        found, metadata = read_units(sources[file], file)
+        found, metadata = read[file]
         extra = abstract_unit(metadata, sources[file], file) if number == 0 else None
         units += ([extra] if extra else []) + found
     result = []
