@@ -124,6 +124,10 @@ def test_a_misspelled_first_author_of_every_record_is_a_mismatch(sample_works, k
     pytest.param("García", "García Márquez", True, id="first-part-of-compound"),
     pytest.param("Kiecolt Glaser", "Kiecolt-Glaser", True, id="hyphen"),
     pytest.param("Ørsted", "Oersted", True, id="scandinavian"),
+    pytest.param("Tchaikovsky", "Chaikovskii", True, id="romanisation-ch-ii"),
+    pytest.param("Khrushchev", "Hrushchev", True, id="romanisation-kh"),
+    pytest.param("Yakovlev", "Iakovlev", True, id="romanisation-ya"),
+    pytest.param("Tschaikowski", "Chaikovsky", True, id="romanisation-german"),
     pytest.param("Smtih", "Smith", False, id="transposed"),
     pytest.param("Mueler", "Mueller", False, id="dropped"),
 ])

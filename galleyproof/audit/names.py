@@ -4,7 +4,7 @@ Benign (the same person): case, accents and LaTeX (`Keser{\\H{u}}` = `Keserű` =
 Scandinavian transliterations when one side has the letter (`Müller` = `Mueller`, `Ørsted` =
 `Oersted`), particles (`van der Berg` = `Berg` = `Van Der Berg`), hyphens and spaces in compound
 names (`Kiecolt-Glaser` = `Kiecolt Glaser`), one part of a compound name (`García` for `García
-Márquez`), a `Jr`/`III` suffix, East Asian names registered with family and given swapped, and a
+Márquez`), romanisations of one Cyrillic name (`Tchaikovsky` = `Chaikovskii`), a `Jr`/`III` suffix, East Asian names registered with family and given swapped, and a
 cited name written whole as family (`{Babak Alipanahi}`).
 
 Anything else is a different name. A different name within a small edit distance of a registered one
@@ -36,14 +36,31 @@ def tokens(name: str) -> tuple[str, ...]:
     return kept or tuple(words)
 
 
+# Romanisations of one Cyrillic (or Greek) name differ by system: Tchaikovsky, Chaikovskii,
+# Tschaikowski; Khrushchev, Hrushchev; Yakovlev, Iakovlev. Each rule maps the variants to one form.
+_ROMANISATIONS = [(re.compile(pattern), repl) for pattern, repl in (
+    (r"tsch|tch", "ch"), (r"kh", "h"), (r"^[jy](?=[aeiou])", "i"), (r"w(?=sk|ich)", "v"),
+    (r"sk(?:iy|ii|ij|y)$", "ski"),
+)]
+# Deliberately few: each rule also hides the misspellings it maps ('Houseman' without its 'o' would
+# pass as a French-style 'ou'), so only the systematic Cyrillic ones are here.
+
+
+def romanised(folded: str) -> str:
+    for pattern, replacement in _ROMANISATIONS:
+        folded = pattern.sub(replacement, folded)
+    return folded
+
+
 @lru_cache(maxsize=65536)
 def spellings(name: str) -> frozenset[str]:
-    """The comparable spellings of a family name: accents dropped, and transliterated when it has
-    a letter that transliterates (Müller -> {'muller', 'mueller'})."""
+    """The comparable spellings of a family name: accents dropped, transliterated when it has a
+    letter that transliterates (Müller -> {'muller', 'mueller'}), and in one romanisation."""
     forms = {"".join(tokens(name))}
     translated = name.translate(_TRANSLITERATIONS)
     if translated != name:
         forms.add("".join(tokens(translated)))
+    forms |= {romanised(form) for form in forms}
     return frozenset(f for f in forms if f)
 
 
