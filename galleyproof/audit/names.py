@@ -4,8 +4,9 @@ Benign (the same person): case, accents and LaTeX (`Keser{\\H{u}}` = `Keserű` =
 Scandinavian transliterations when one side has the letter (`Müller` = `Mueller`, `Ørsted` =
 `Oersted`), particles (`van der Berg` = `Berg` = `Van Der Berg`), hyphens and spaces in compound
 names (`Kiecolt-Glaser` = `Kiecolt Glaser`), one part of a compound name (`García` for `García
-Márquez`), romanisations of one Cyrillic name (`Tchaikovsky` = `Chaikovskii`), a `Jr`/`III` suffix, East Asian names registered with family and given swapped, and a
-cited name written whole as family (`{Babak Alipanahi}`).
+Márquez`), romanisations of one Cyrillic name (`Tchaikovsky` = `Chaikovskii`), a `Jr`/`III`
+suffix, East Asian names registered with family and given swapped, and a cited name written whole
+as family (`{Babak Alipanahi}`).
 
 Anything else is a different name. A different name within a small edit distance of a registered one
 (rapidfuzz's Damerau-Levenshtein: a transposition "Smtih", a dropped letter "Mueler", a wrong letter)
