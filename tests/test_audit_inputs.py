@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from test_bib_read import COMPAT_BIB, DATA, counted_entries
 
-from galleyproof.audit.model import failures
 from galleyproof.audit.run import audit_path
 from galleyproof.bib.bibtex import blank_comments
+from galleyproof.pipeline.policy import audit_failures as failures
 
 
 def offline(path: Path, tmp_path: Path) -> dict:

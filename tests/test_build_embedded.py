@@ -175,12 +175,14 @@ def statuses(result) -> dict[str, str]:
 
 
 def test_no_change_rebuild_starts_no_kernel_and_is_byte_identical(rebuilt, kernel_probe):
+    # Since the build manifest, a rebuild with nothing changed only hashes its inputs (was: "cached").
     root, first = rebuilt
     html, pdf, docx_bytes = (first.outputs[f].read_bytes() for f in ("html", "pdf", "docx"))
     second = run_build(root)
     assert not kernel_probe.exists()
-    assert set(statuses(second).values()) == {"cached"}
-    assert second.timings["kernel"] == 0 and second.timings["execute"] == 0
+    assert second.status == "unchanged"
+    assert set(statuses(second).values()) == {"unchanged"}
+    assert second.timings.get("kernel", 0) == 0 and second.timings.get("execute", 0) == 0
     assert second.outputs["html"].read_bytes() == html
     assert second.outputs["pdf"].read_bytes() == pdf
     assert second.outputs["docx"].read_bytes() == docx_bytes

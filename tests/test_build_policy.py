@@ -9,7 +9,7 @@ import pytest
 
 from galleyproof.cli import main
 from galleyproof.errors import UsageError
-from galleyproof.pipeline.run import policy_failures
+from galleyproof.pipeline.policy import build_failures as policy_failures
 
 SEVERITY = ["verified", "unverified", "corrected", "missing_doi", "mismatch", "points_elsewhere", "not_found",
             "retracted"]

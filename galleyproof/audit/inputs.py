@@ -21,6 +21,7 @@ from galleyproof.bib.encoding import decode, split_lines
 from galleyproof.bib.model import BibIssue, Reference
 from galleyproof.bib.reflist import is_reference_heading, read_reference_list
 from galleyproof.errors import BibliographyError, ManuscriptError
+from galleyproof.manuscript.book import Book
 from galleyproof.manuscript.document import Citation
 from galleyproof.manuscript.qmd import read_project_document, read_qmd
 
@@ -39,9 +40,13 @@ class AuditInput:
         return [str(issue) for issue in self.issues if not issue.is_error]
 
 
-def from_project(project) -> AuditInput:
+def from_project(project, book: Book | None = None) -> AuditInput:
+    """The project's references and citations; from `book` when the build has already read them."""
     if project.bibliography is None:
         raise BibliographyError("the project names no bibliography in _quarto.yml", project.config_path)
+    if book is not None and book.bibliography is not None:
+        return AuditInput(list(book.bibliography.references), book.document.citations, str(project.root),
+                          list(book.bibliography.issues))
     bib = load_bibliography(project.bibliography, project.relative(project.bibliography))
     return AuditInput(bib.references, read_project_document(project).citations, str(project.root), bib.issues)
 

@@ -89,11 +89,3 @@ class ProjectFinding:
 # a reference nobody checked, as serious as one whose fields are wrong (BibTeX and biber fail on it too).
 PROJECT_SEVERITY = {"uncited": "corrected", "duplicate": "missing_doi", "undefined_key": "not_found",
                     "unreadable_entry": "mismatch"}
-
-
-def failures(audit: dict, fail_on: str = DEFAULT_FAIL_ON) -> list[dict]:
-    """References and project findings at or above `fail_on`: what turns into exit code 1."""
-    unanswered = set(audit.get("summary", {}).get("registry_failures") or ())  # could not be checked online
-    refs = [r for r in audit["references"] if at_or_above(r["status"], fail_on) or r["key"] in unanswered]
-    project = [f for f in audit["project"] if at_or_above(PROJECT_SEVERITY[f["kind"]], fail_on)]
-    return refs + project

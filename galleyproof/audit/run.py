@@ -36,6 +36,7 @@ from galleyproof.audit.model import PROJECT_KINDS, STATUSES, ReferenceResult, wo
 from galleyproof.audit.project_checks import project_findings, unreadable_entries
 from galleyproof.bib.model import Reference
 from galleyproof.errors import ConfigError, GalleyproofError
+from galleyproof.manuscript.book import Book
 from galleyproof.project import LOCK_FILE, find_root, load_project
 from galleyproof.registry.endpoints import resolve_endpoints
 from galleyproof.registry.http import RetryPolicy
@@ -204,13 +205,14 @@ def _resolver(project, lock_path: Path | None, mode: str, crossref_url, datacite
 def audit_project(project, *, mode: str = "auto", crossref_url: str | None = None,
                   datacite_url: str | None = None, mailto: str | None = None, reporter: Reporter | None = None,
                   lock_path: Path | str | None = None, policy: RetryPolicy | None = None,
-                  probe_timeout: float = 2.0, search: bool = True, local=None) -> dict:
+                  probe_timeout: float = 2.0, search: bool = True, local=None, book: Book | None = None) -> dict:
     """Audit a loaded project (`galleyproof.project.load_project`): its bibliography, its chapters'
     citations, and its `citations.lock.json` (or `lock_path`). `local` (a registry snapshot) stands in
-    for Crossref and DataCite. Returns the JSON contract."""
+    for Crossref and DataCite; `book` is the project's sources as the build already read them
+    (manuscript.book.read_book). Returns the JSON contract."""
     resolver = _resolver(project, Path(lock_path) if lock_path else project.lock_path, mode, crossref_url,
                          datacite_url, mailto, policy, probe_timeout, local)
-    return run_audit(from_project(project), resolver, reporter, search)
+    return run_audit(from_project(project, book), resolver, reporter, search)
 
 
 def default_lock(path: Path) -> Path:

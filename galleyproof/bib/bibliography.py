@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from galleyproof import parses
 from galleyproof.bib.bibtex import parse_bibtex
 from galleyproof.bib.csl import parse_csl_json, parse_csl_yaml
 from galleyproof.bib.encoding import decode
@@ -36,6 +37,7 @@ def load_bibliography(path: Path | str, display: str | None = None) -> Bibliogra
     except IsADirectoryError:
         raise BibliographyError("the bibliography is a folder, not a file", path) from None
     source = display or str(path)
+    parses.record("bib", source)
     bib = reader(decoded.text, source)
     if decoded.note:
         bib.issues.insert(0, BibIssue("encoding", f"the file {decoded.note}", source, None))

@@ -20,6 +20,8 @@ the file: one pass to blank comments, one split, one pass over the entries.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 from functools import lru_cache
@@ -276,6 +278,13 @@ class _Reader:
         return [reference_from_fields(key, self.entries[stored][0], resolved[stored], self.source, line)
                 for stored, key, line in self.order]
 
+    def digest(self) -> str:
+        """What the file says, not how it is laid out: a run of whitespace in a value is one space to BibTeX."""
+        entries = [[written, self.entries[stored][0],
+                    [[name, " ".join(value.split())] for name, value in self.entries[stored][1].items()]]
+                   for stored, written, _ in self.order]
+        return hashlib.sha256(json.dumps([entries, self.strings], ensure_ascii=False).encode()).hexdigest()
+
     def missing(self, key: str, field: str, target: str) -> None:
         line = next((n for k, _, n in self.order if k == key), None)
         self.issue("missing_crossref", f"{key.split(chr(0))[0]}: {field} names {target!r}, which is not in "
@@ -302,7 +311,7 @@ def parse_bibtex(text: str, source: str = "<string>") -> Bibliography:
         refs = reader.read(text)
     except Exception as exc:  # bibtexparser raises on states it calls its own bugs; name the file
         raise BibliographyError(f"cannot read BibTeX: {exc}", source) from None
-    return Bibliography(refs, sorted(reader.issues, key=lambda i: i.line or 0))
+    return Bibliography(refs, sorted(reader.issues, key=lambda i: i.line or 0), reader.digest())
 
 
 def parse_bibliography(text: str, source: str = "<string>") -> list[Reference]:

@@ -72,6 +72,9 @@ class Bibliography:
 
     references: list[Reference] = field(default_factory=list)
     issues: list[BibIssue] = field(default_factory=list)
+    # A hash of every entry's key, type and fields as read, layout aside ("" when the reader gives none):
+    # the cell cache keys a bibliography that cells read on it (render/cache.py).
+    digest: str = ""
 
     @property
     def errors(self) -> list[BibIssue]:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from galleyproof.bib.model import Reference
 from galleyproof.claims.accept import apply_accepted, read_accepted
 from galleyproof.claims.context import CheckContext
 from galleyproof.claims.findings import SEVERITIES, Finding
@@ -25,6 +26,7 @@ from galleyproof.claims.lexicon import Lexicon, load_lexicon
 from galleyproof.claims.rules import RULES, load
 from galleyproof.claims.sentences import part_of
 from galleyproof.errors import ConfigError, ManuscriptError
+from galleyproof.manuscript.book import Book
 from galleyproof.manuscript.document import Document
 from galleyproof.project import SETTINGS_FILE, read_yaml
 
@@ -104,11 +106,6 @@ def summarise(findings: list[Finding], files: list[str], stale: list[str]) -> di
             "rules": list(RULES)}
 
 
-def failing(result: dict, threshold: str) -> int:
-    """How many open findings are at or above `threshold` (error > warning > info)."""
-    levels = SEVERITIES[: SEVERITIES.index(threshold) + 1]
-    return sum(result["summary"]["open"][level] for level in levels)
-
 
 def _project_references(project) -> list[str]:
     """"Family, (Year)" per bibliography entry: all the citation-variant rule compares.
@@ -174,19 +171,33 @@ def _front_matter_bibliography(doc: Document, folder: Path) -> Path | None:
     return folder / value if isinstance(value, str) and value else None
 
 
-def check_project(project, progress: Callable[[str], None] | None = None) -> dict:
-    """All chapters of a project, with its lexicon extension, severity overrides and accepted findings."""
+def check_project(project, progress: Callable[[str], None] | None = None, *, book: Book | None = None) -> dict:
+    """All chapters of a project, with its lexicon extension, severity overrides and accepted findings.
+    `book`: the project's sources as the build already read them (manuscript.book.read_book)."""
     from galleyproof.manuscript.qmd import read_project_document
     settings = project.setting("claims", {}) or {}
     config = load_config(settings, project.root / SETTINGS_FILE)
     extra = [project.root / settings["lexicon"]] if settings.get("lexicon") else []
-    doc = read_project_document(project)
-    references = references_in(doc, config) or _project_references(project)
-    keys, entries = _bibliography(project.bibliography)
+    if book is not None:
+        doc, sources = book.document, book.texts()
+        refs = list(book.references or ())
+        references = references_in(doc, config) or [f"{r.first_author}, ({r.year})" for r in refs if r.authors]
+        keys, entries = ({r.key for r in refs}, [_entry(r) for r in refs]) if book.references is not None \
+            else (None, [])
+    else:
+        doc = read_project_document(project)
+        sources = _sources(project.root, doc.files)
+        references = references_in(doc, config) or _project_references(project)
+        keys, entries = _bibliography(project.bibliography)
     return check_document(doc, lexicon=load_lexicon(*extra), config=config, root=project.root,
                           references=references, accepted=read_accepted(project.accepted_path), progress=progress,
-                          sources=_sources(project.root, doc.files), bib_keys=keys, bib_entries=entries,
-                          bib_path=project.bibliography)
+                          sources=sources, bib_keys=keys, bib_entries=entries, bib_path=project.bibliography)
+
+
+def _entry(ref: Reference) -> dict:
+    """What `_bibliography` gives for one entry, from an already parsed Reference."""
+    return {"key": ref.key, "authors": [p.family for p in ref.authors], "year": ref.year, "title": ref.title,
+            "doi": ref.doi.lower()}
 
 
 def _sources(root: Path, files: list[str]) -> dict[str, str]:

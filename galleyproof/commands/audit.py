@@ -23,8 +23,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from galleyproof.audit.model import DEFAULT_FAIL_ON, STATUSES, failures
+from galleyproof.audit.model import DEFAULT_FAIL_ON, STATUSES
 from galleyproof.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from galleyproof.pipeline.policy import audit_failures
 from galleyproof.report.output import add_output_arguments, count, emit_json, stderr_console, stdout_console
 
 
@@ -141,7 +142,7 @@ def run_batch_command(args) -> int:
                    "manuscripts": rows}, args.output)
     else:
         print_batch(rows, batch, stdout_console())
-    failing = any(not line["ok"] or failures(line["audit"], args.fail_on) for line in batch.done)
+    failing = any(not line["ok"] or audit_failures(line["audit"], args.fail_on) for line in batch.done)
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
@@ -160,4 +161,4 @@ def run(args) -> int:
             print_audit(audit, Console(file=handle, width=160, highlight=False))
     else:
         print_audit(audit, stdout_console())
-    return EXIT_FINDINGS if failures(audit, args.fail_on) else EXIT_OK
+    return EXIT_FINDINGS if audit_failures(audit, args.fail_on) else EXIT_OK

@@ -61,7 +61,10 @@ def run(args) -> int:
 
 
 def _table(result, project) -> str:
-    lines = [f"built with the {result.engine} engine in {result.timings.get('total', 0):.1f} s"]
+    if result.status == "unchanged":
+        lines = [f"nothing changed since the last build (inputs hashed in {result.timings.get('total', 0):.2f} s)"]
+    else:
+        lines = [f"built with the {result.engine} engine in {result.timings.get('total', 0):.1f} s"]
     lines += [f"  {fmt:<5} {project.relative(path)}" for fmt, path in result.outputs.items()]
     lines += [f"  report {project.relative(path)}" for path in result.reports.values()]
     lines += [f"strict: {failure}" for failure in result.failures]

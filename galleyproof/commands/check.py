@@ -27,7 +27,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from galleyproof.claims.present import findings_table, summary_line
-    from galleyproof.claims.run import check_path, failing
+    from galleyproof.claims.run import check_path
+    from galleyproof.pipeline.policy import check_failures
 
     console = stderr_console()
     with console.status("checking claims") as status:
@@ -51,4 +52,4 @@ def run(args) -> int:
         if result["findings"]:
             out.print(findings_table(result))
         out.print(summary_line(result))
-    return EXIT_FINDINGS if failing(result, args.fail_on) else EXIT_OK
+    return EXIT_FINDINGS if check_failures(result, args.fail_on) else EXIT_OK

@@ -5,12 +5,13 @@ naming file and line where there is one); `run_checks` runs the registry `CHECKS
 Nothing here prints, renders or writes: the caller prepares the manuscript (executed figures) and
 decides what a failing check means (`--draft`).
 
-Policy for the gates that use other engineers' tools:
-- citation audit (`galleyproof.audit.run.audit_project`): fails on any reference whose status is at or
+The citation-audit and claim rows read the build's own results (ExportContext.audit/.check, from
+galleyproof.pipeline.run.stage: nothing is audited or checked twice) under galleyproof.pipeline.policy:
+- citation audit: fails on any reference whose status is at or
   above `mismatch` (mismatch, points_elsewhere, not_found, retracted). `missing_doi` and `unverified`
   are not failures but turn the row into a warning and are counted, so the checklist shows how much
   of the list was never compared with a registry (offline, and not in citations.lock.json).
-- claim checker (`galleyproof.claims.run.check_project`): fails on findings of severity `error` that
+- claim checker: fails on findings of severity `error` that
   the project has not accepted in accepted-findings.yml; warnings are counted only.
 """
 
@@ -25,13 +26,10 @@ from typing import Any
 from PIL import Image
 
 from galleyproof import paths
-from galleyproof.audit.model import DEFAULT_FAIL_ON
-from galleyproof.audit.model import failures as audit_failures
-from galleyproof.audit.run import audit_project
 from galleyproof.bib.model import Reference
-from galleyproof.claims.run import check_project
 from galleyproof.export.profiles import Profile
 from galleyproof.manuscript.document import Block, Document
+from galleyproof.pipeline import policy
 from galleyproof.project import Project
 from galleyproof.report.output import count
 
@@ -79,7 +77,8 @@ class ExportContext:
     figures: list[Figure] = field(default_factory=list)
     resource_dir: Path | None = None  # where the prepared manuscript keeps executed figures
     markdown: str = ""  # the assembled Pandoc Markdown the renderer reads
-    audit_mode: str = "offline"
+    audit: dict = field(default_factory=dict)  # the build's audit result (JSON contract), not re-run here
+    check: dict = field(default_factory=dict)  # the build's claim-check result
 
 
 def count_words(text: str) -> int:
@@ -319,10 +318,10 @@ def check_highlights(ctx: ExportContext) -> Check | None:
 
 def check_audit(ctx: ExportContext) -> Check:
     label = "Citation audit: nothing at or above mismatch"
-    result = audit_project(ctx.project, mode=ctx.audit_mode)
+    result = ctx.audit
     refs = result.get("references", [])
     # The audit's own policy, so undefined keys fail here as they fail `galleyproof audit`.
-    bad = audit_failures(result, DEFAULT_FAIL_ON)
+    bad = policy.audit_failures(result)
     soft = [r for r in refs if r.get("status") not in ("verified", "no_doi") and r not in bad]  # no_doi: information
     counts: dict[str, int] = {}
     for ref in refs:
@@ -350,7 +349,7 @@ def _accepted(finding: dict[str, Any]) -> bool:
 
 def check_claims(ctx: ExportContext) -> Check:
     label = "Claim checker: no unaccepted error"
-    findings = check_project(ctx.project).get("findings", [])
+    findings = ctx.check.get("findings", [])
     errors = [f for f in findings if f.get("severity") == "error" and not _accepted(f)]
     accepted = sum(1 for f in findings if _accepted(f))
     warnings = sum(1 for f in findings if f.get("severity") == "warning" and not _accepted(f))
@@ -399,4 +398,4 @@ def run_checks(ctx: ExportContext, checks=CHECKS) -> list[Check]:
 
 
 def failed(checks: list[Check]) -> list[Check]:
-    return [c for c in checks if c.failed]
+    return policy.export_failures(checks)

@@ -2,8 +2,9 @@
 
     export_submission(project, "health-psychology") -> ExportResult
 
-1. read the profile, the manuscript (as data) and the bibliography; prepare the manuscript with the
-   embedded engine (cells executed or taken from the cache);
+1. read the profile; take the sources, the audit and the claim checks from the build's steps
+   (galleyproof.pipeline.run.stage); prepare the manuscript with the embedded engine (cells executed
+   or taken from the cache);
 2. run the pre-submission checks; a failing check stops here unless `draft` (nothing is written);
 3. render into a temporary directory beside `_output/submission/<ID>/`: the manuscript in the journal's
    citation style (PDF/DOCX as the journal accepts), for double-blind review an anonymised copy and a
@@ -23,8 +24,8 @@ import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from galleyproof.bib.bibtex import read_bibliography
 from galleyproof.errors import ExportError
 from galleyproof.export import anonymise, checks, jats, meca, scrub
 from galleyproof.export import leaks as leaks_module
@@ -34,8 +35,10 @@ from galleyproof.export.identity import identity_of
 from galleyproof.export.profiles import Profile, load_profile
 from galleyproof.export.safety import build_dir_beside, inside, require_inside, safe_name, swap_into_place
 from galleyproof.export.templates import render as render_template
-from galleyproof.manuscript.qmd import read_project_document
 from galleyproof.pipeline.progress import NullReporter, Reporter
+
+if TYPE_CHECKING:
+    from galleyproof.pipeline.run import Staged
 from galleyproof.project import Project
 
 SUBMISSION_DIR = "submission"
@@ -77,20 +80,24 @@ def submission_root(project: Project) -> Path:
 
 
 def export_submission(project: Project, journal_id: str, *, draft: bool = False, fresh: bool = False,
-                      audit_mode: str = "offline", reporter: Reporter | None = None) -> ExportResult:
+                      audit_mode: str = "offline", reporter: Reporter | None = None,
+                      staged: Staged | None = None) -> ExportResult:
+    """`staged`: the build's sources, audit and claim checks (pipeline.run.stage), staged here when not
+    given; reports the last build left are reused when nothing they were made from changed."""
+    from galleyproof.pipeline.run import stage
     from galleyproof.render.embedded import prepare
 
     reporter = reporter or NullReporter()
     profile = load_profile(journal_id, project)
     target = submission_root(project) / profile.id
-    document = read_project_document(project)
-    references = read_bibliography(project.bibliography) if project.bibliography else []
-    ctx = ExportContext(project, profile, document, references, audit_mode=audit_mode)
+    staged = staged or stage(project, offline=audit_mode == "offline", reporter=reporter)
+    ctx = ExportContext(project, profile, staged.book.document, list(staged.book.references or ()),
+                        audit=staged.audit or {}, check=staged.check or {})
     # Everything that can be judged from the sources is judged before any cell runs.
     early = checks.run_checks(ctx, checks.BEFORE_CELLS)
     if checks.failed(early) and not draft:
         return ExportResult(profile, checks.in_order(early + checks.not_run(checks.AFTER_CELLS)), draft)
-    prepared = prepare(project, fresh=fresh, reporter=reporter)
+    prepared = prepare(project, fresh=fresh, reporter=reporter, book=staged.book)
     ctx.figures = [Figure(Path(f.path), f.caption, f.label) for f in prepared.figures]
     ctx.resource_dir = prepared.resource_dir
     ctx.markdown = prepared.markdown.read_text(encoding="utf-8")

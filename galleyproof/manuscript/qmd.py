@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from galleyproof import safe_yaml
+from galleyproof import parses, safe_yaml
 from galleyproof.errors import ManuscriptError
 from galleyproof.manuscript.document import Block, Citation, CodeCell, Document, Heading, read_text
 from galleyproof.manuscript.notebook import is_notebook, read_notebook
@@ -108,6 +108,7 @@ def _cell(language: str, body: list[str], file: str, fence_line: int) -> CodeCel
 
 
 def parse_qmd(text: str, file: str = "<string>") -> Document:
+    parses.record("qmd", file)
     lines = text.splitlines()
     metadata, start = front_matter(lines, file)
     doc = Document(files=[file], metadata=metadata)

@@ -5,7 +5,9 @@ After jupyter-cache: an explicit object with one implementation, readable JSON o
 a key hashed from the kernel identity, the cell's source and the sources of the cells before it in
 the chapter (outputs and display options such as captions never enter a key), the outputs, and the
 files the cells read with their SHA-256. A record is a hit only when every cell key matches and every
-file it read still has the recorded hash; then no kernel starts.
+file it read still has the recorded hash; then no kernel starts. A file the build has parsed already
+(the bibliography) is keyed on its parsed content instead (`digests`, from manuscript.book): a
+whitespace edit to references.bib leaves the cells that read it cached.
 """
 
 from __future__ import annotations
@@ -35,6 +37,16 @@ def cell_keys(sources: list[str | None], kernel: str) -> list[str]:
 
 
 @dataclass
+class ChapterStatus:
+    """How a chapter's cells were answered in one build."""
+
+    chapter: str  # relative to the project root
+    cells: int
+    status: str  # "executed" | "cached" | "stored" (a notebook's outputs) | "not executed" | "no cells" | "unchanged"
+    seconds: float = 0.0
+
+
+@dataclass
 class ChapterRecord:
     chapter: str  # path relative to the project root
     kernel: str
@@ -57,9 +69,13 @@ class ChapterRecord:
 class CellCache:
     """Chapter records under `<root>/.galleyproof-cache/cells/`."""
 
-    def __init__(self, root: Path, directory: Path | None = None):
+    def __init__(self, root: Path, directory: Path | None = None, digests: dict[str, str] | None = None):
         self.root = Path(root)
         self.directory = directory or self.root / CACHE_DIR / "cells"
+        self.digests = digests or {}  # relative path -> digest of its parsed content
+
+    def digest(self, relative: str) -> str:
+        return self.digests.get(relative) or sha256_file(self.root / relative) or ""
 
     def path_for(self, chapter: str) -> Path:
         return self.directory / (chapter.replace("/", "__") + ".json")
@@ -79,7 +95,7 @@ class CellCache:
         if record is None or record.keys != keys:
             return None
         for relative, digest in record.inputs.items():
-            if (sha256_file(self.root / relative) or "") != digest:
+            if self.digest(relative) != digest:
                 return None
         return record
 
@@ -99,7 +115,7 @@ class CellCache:
                 continue
             if any(resolved == e or e in resolved.parents for e in exclude) or not resolved.is_file():
                 continue
-            hashes[relative.as_posix()] = sha256_file(resolved) or ""
+            hashes[relative.as_posix()] = self.digest(relative.as_posix())
         return dict(sorted(hashes.items()))
 
 

@@ -3,17 +3,23 @@
 A book or manuscript is one document; a default project renders each of its files on its own
 (project.py). Each document is prepared once (cells run or come from the cache) and converted to each
 format planned by formats.py; a format that is built as another, or not at all, is reported by name.
+The formats of a document are converted side by side: each is its own pandoc process (and typst for a
+PDF) over the same prepared Markdown.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
+from galleyproof.manuscript.book import Book
 from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import QUARTO_FILE, Output, Project, line_of_item
 from galleyproof.render import embedded
-from galleyproof.render.embedded import ChapterStatus
+from galleyproof.render.cache import ChapterStatus
 from galleyproof.render.formats import FormatPlan, plan_formats
 
 
@@ -24,11 +30,13 @@ class Rendered:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)  # "file:line: @fig-x ..." cross-references
+    reads: set[str] = field(default_factory=set)  # files the cells read (relative), for the build manifest
 
 
 def render_project(project: Project, formats: tuple[str, ...] | None = None, *, fresh: bool = False,
-                   reporter: Reporter | None = None, stem: str | None = None) -> Rendered:
-    """`formats` names writers (html, pdf, docx, jats, typst) and overrides each document's `format:`."""
+                   reporter: Reporter | None = None, stem: str | None = None, book: Book | None = None) -> Rendered:
+    """`formats` names writers (html, pdf, docx, jats, typst) and overrides each document's `format:`;
+    `book` is the sources as the build already read them (manuscript.book)."""
     reporter = reporter or NullReporter()
     rendered = Rendered()
     for warning in missing_resources(project):
@@ -40,19 +48,25 @@ def render_project(project: Project, formats: tuple[str, ...] | None = None, *, 
         for plan in plans:
             if plan.note:
                 rendered.warnings.append(f"{project.relative(output.sources[0])}: {plan.note}")
-        prepared = embedded.prepare(project, fresh=fresh, reporter=reporter, output=output)
+        prepared = embedded.prepare(project, fresh=fresh, reporter=reporter, output=output, book=book)
         rendered.chapters += prepared.chapters
+        rendered.reads |= prepared.reads
         built = [p for p in plans if p.writer]
         reporter.stage("formats", len(built))
         name = stem if stem and not several else output.stem
         for plan in built:
             assert plan.writer is not None
             prepared.options[plan.writer] = plan.options
-            out = embedded.convert(prepared, plan.writer, project.output_dir / f"{name}{embedded.SUFFIX[plan.writer]}",
-                                   metadata=_template_variables(plan), extra_args=plan.extra_args,
-                                   typst_packages=plan.typst_packages)
-            rendered.outputs[f"{output.stem}.{plan.name}" if several else plan.writer] = out
-            reporter.item("formats", plan.name, project.relative(out))
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=max(1, len(built)), thread_name_prefix="galleyproof-format") as pool:
+            convert = partial(_convert, project, prepared, name)
+            for plan, writer, out, own in pool.map(convert, built):  # in plan order; the first failure raises
+                rendered.outputs[f"{output.stem}.{plan.name}" if several else writer] = out
+                reporter.item("formats", plan.name, project.relative(out))
+                for key, seconds in own.timings.items():
+                    prepared.timings[key] = prepared.timings.get(key, 0.0) + seconds
+                prepared.warnings += [w for w in own.warnings if w not in prepared.warnings]
+        prepared.timings["formats_wall"] = prepared.timings.get("formats_wall", 0.0) + time.perf_counter() - started
         for key, seconds in prepared.timings.items():
             rendered.timings[key] = rendered.timings.get(key, 0.0) + seconds
         rendered.warnings += [w for w in prepared.warnings if w not in rendered.warnings]
@@ -71,6 +85,17 @@ def missing_resources(project: Project) -> list[str]:
             missing.append(f"{QUARTO_FILE}:{line}: manuscript.resources lists {entry}, which does not exist"
                            if line else f"{QUARTO_FILE}: manuscript.resources lists {entry}, which does not exist")
     return missing
+
+
+def _convert(project: Project, prepared: embedded.Prepared, name: str,
+             plan: FormatPlan) -> tuple[FormatPlan, str, Path, embedded.Prepared]:
+    """One format of one document; its timings and warnings on a copy, as formats run side by side."""
+    writer = plan.writer or plan.name
+    own = replace(prepared, timings={}, warnings=[])
+    out = embedded.convert(own, writer, project.output_dir / f"{name}{embedded.SUFFIX[writer]}",
+                           metadata=_template_variables(plan), extra_args=plan.extra_args,
+                           typst_packages=plan.typst_packages)
+    return plan, writer, out, own
 
 
 # An extension's format options that configure Quarto itself, not its template.

@@ -28,6 +28,7 @@ from galleyproof import paths
 from galleyproof.bib.encoding import utf8_copy
 from galleyproof.errors import ConfigError, GalleyproofError, ManuscriptError, RenderError
 from galleyproof.fileio import atomic_write_text
+from galleyproof.manuscript.book import Book
 from galleyproof.manuscript.document import CodeCell
 from galleyproof.manuscript.metadata import authors as normalise_authors
 from galleyproof.manuscript.metadata import flat_author, merge
@@ -36,7 +37,7 @@ from galleyproof.manuscript.qmd import front_matter, parse_qmd
 from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import Output, Project, read_yaml
 from galleyproof.render import look, pandoc
-from galleyproof.render.cache import CACHE_DIR, CellCache, ChapterRecord, cell_keys
+from galleyproof.render.cache import CACHE_DIR, CellCache, ChapterRecord, ChapterStatus, cell_keys
 from galleyproof.render.cells import Figure, cell_options, render_cell, should_evaluate
 from galleyproof.render.kernel import (
     SOURCE_DATE_EPOCH,
@@ -68,14 +69,6 @@ DISPLAY_ONLY = ("mermaid", "ojs", "dot", "graphviz")
 
 
 @dataclass
-class ChapterStatus:
-    chapter: str  # relative to the project root
-    cells: int
-    status: str  # "executed" | "cached" | "stored" (a notebook's outputs) | "not executed" | "no cells"
-    seconds: float = 0.0
-
-
-@dataclass
 class Prepared:
     """The assembled manuscript, ready for `convert()`."""
 
@@ -94,17 +87,19 @@ class Prepared:
     stem: str = "manuscript"
     unresolved: list[str] = field(default_factory=list)  # "file:line: @fig-x ..." cross-references
     heading_shift: int = 0  # pandoc's --shift-heading-level-by
+    reads: set[str] = field(default_factory=set)  # files the cells read, relative to the root (build manifest)
 
 
 def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None = None,
-            work_dir: Path | None = None, output: Output | None = None) -> Prepared:
+            work_dir: Path | None = None, output: Output | None = None, book: Book | None = None) -> Prepared:
     """Execute (or load from the cache) every chapter of `output` (default: the project's first document)
     and write the assembled Markdown and figures.
 
     Chapters whose cells must run execute concurrently, one kernel each (a kernel spends most of its
     start-up waiting); a failure is raised for the first failing chapter in book order. Everything that
     can be wrong with the input (a missing CSL, an embed of a missing notebook, R cells without an R
-    kernel) is reported before any kernel starts.
+    kernel) is reported before any kernel starts. `book`: the sources as the build already read them
+    (manuscript.book), so no chapter is parsed twice.
     """
     reporter = reporter or NullReporter()
     output = output or project.outputs[0]
@@ -121,7 +116,7 @@ def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None 
                         csl, timings={"kernel": 0.0, "execute": 0.0, "pandoc": 0.0, "typst": 0.0},
                         bibliographies=bibliographies, stem=output.stem)
     try:
-        bodies = _assemble(project, output, prepared, fresh, reporter)
+        bodies = _assemble(project, output, prepared, fresh, reporter, book)
     except GalleyproofError as exc:
         raise in_notebook_cells(project, exc) from None
     prepared.warnings = [in_notebook_cells(project, w) for w in prepared.warnings]
@@ -132,13 +127,15 @@ def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None 
     return prepared
 
 
-def _assemble(project: Project, output: Output, prepared: Prepared, fresh: bool, reporter: Reporter) -> list[str]:
+def _assemble(project: Project, output: Output, prepared: Prepared, fresh: bool, reporter: Reporter,
+              book: Book | None = None) -> list[str]:
     """Read, execute and render every chapter of `output`; the Markdown of each."""
     defaults: dict[str, Any] = output.metadata["execute"] if isinstance(output.metadata.get("execute"), dict) else {}
-    chapters = [_read_chapter(project, path, defaults, output.metadata) for path in output.sources]
+    chapters = [_read_chapter(project, path, defaults, output.metadata, book) for path in output.sources]
     notebooks = _embedded_notebooks(project, chapters)
     reporter.stage("chapters", len(chapters) + len(notebooks))
-    _execute(project, chapters + notebooks, CellCache(project.root), fresh, prepared, reporter)
+    cache = CellCache(project.root, digests=book.digests if book else None)
+    _execute(project, chapters + notebooks, cache, fresh, prepared, reporter)
     by_path = {c.path: c for c in notebooks}
     bodies = [_chapter_markdown(project, chapter, prepared, by_path, book=project.kind == "book")
               for chapter in chapters]
@@ -215,7 +212,8 @@ class _Chapter:
     outputs: list[list[dict]] = field(default_factory=list)
 
 
-def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, Any]) -> _Chapter:
+def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, Any],
+                  book: Book | None = None) -> _Chapter:
     name = project.relative(path)
     notebook = read_notebook(path, name) if is_notebook(path) else None
     try:
@@ -223,7 +221,8 @@ def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, 
     except (OSError, UnicodeDecodeError) as exc:
         raise ManuscriptError(f"cannot read chapter: {exc}", name) from None
     text = expand_includes(text, path, project.root, name)
-    doc = parse_qmd(text, name)
+    read = book.chapter(name) if book else None
+    doc = read.document if read is not None and read.text == text else parse_qmd(text, name)  # parsed once
     # Before any cell runs; images are looked up from the chapter's folder, as Quarto does.
     paths.check_resources(rebase_images(text, path.parent, project.root), project.root, source=name)
     lines = text.splitlines()
@@ -318,6 +317,7 @@ def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh
             pending.append((chapter, keys, kernel))
             continue
         chapter.outputs = record.outputs if record else []
+        prepared.reads.update(record.inputs if record else ())
         status = "cached" if record else "no cells"
         prepared.chapters.append(ChapterStatus(chapter.name, len(chapter.cells), status))
         reporter.item("chapters", chapter.name, status)
@@ -347,6 +347,7 @@ def _run_pending(project: Project, pending: list, cache: CellCache, prepared: Pr
             chapter.outputs = run.outputs
             inputs = cache.input_hashes(run.reads, exclude=(project.root / CACHE_DIR,))
             cache.store(ChapterRecord(chapter.name, kernel, keys, run.outputs, inputs))
+            prepared.reads.update(inputs)
             prepared.timings["kernel"] += run.kernel_seconds
             prepared.timings["execute"] += run.execute_seconds
             seconds = run.kernel_seconds + run.execute_seconds

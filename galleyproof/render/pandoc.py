@@ -14,12 +14,16 @@ from pathlib import Path
 
 from galleyproof.errors import RenderError
 from galleyproof.render.kernel import SOURCE_DATE_EPOCH
+from galleyproof.tools import bundled_pandoc
 
 FILTERS = Path(__file__).parent
 
 
 @functools.cache
 def pandoc_path() -> str:
+    bundled = bundled_pandoc()  # pypandoc's own search runs pandoc first: most of a second
+    if bundled:
+        return bundled
     import pypandoc
 
     return pypandoc.get_pandoc_path()

@@ -1,0 +1,185 @@
+"""The build manifest, `<output-dir>/.manifest.json`: for each output, the hash of every input that made it.
+
+Inputs are the project's sources (_quarto.yml, galleyproof.yml, the chapters, the bibliography, the CSL
+style, citations.lock.json, accepted-findings.yml, a claims lexicon), every file the cells read (their
+records in the cell cache list them: analysis code, data), and the tools: galleyproof (a hash of its
+own files, so an edited checkout counts as a new version), pandoc and typst. A rebuild first hashes
+those inputs; when every output's inputs hash as recorded and every output still has its recorded
+hash, the build does nothing else (`Manifest.unchanged`).
+
+Files are hashed as bytes: a whitespace edit to references.bib rebuilds the outputs (pandoc reads the
+file), while the cell cache keys such a file on its parsed entries (render.cache) and keeps the cells.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+from galleyproof.fileio import atomic_write_text, sha256_bytes, sha256_file
+from galleyproof.tools import bundled_pandoc
+
+MANIFEST_NAME = ".manifest.json"
+FORMAT_VERSION = 1
+PACKAGE = Path(__file__).resolve().parents[1]  # galleyproof/
+TOOL_PANDOC, TOOL_TYPST, TOOL_GALLEYPROOF = "tool:pandoc", "tool:typst", "tool:galleyproof"
+# The tools each kind of output is made with, besides galleyproof itself.
+FORMAT_TOOLS = {"pdf": (TOOL_PANDOC, TOOL_TYPST)}
+DEFAULT_TOOLS = (TOOL_PANDOC,)
+
+
+@dataclass
+class Output:
+    path: str  # relative to the project root
+    sha256: str
+    inputs: dict[str, str]  # input name (relative path or tool:...) -> hash
+
+
+@dataclass
+class Manifest:
+    options: dict[str, str] = field(default_factory=dict)  # engine, audit mode: a change rebuilds everything
+    outputs: dict[str, Output] = field(default_factory=dict)  # "html", "pdf", "docx", "report:audit", ...
+    tools: dict[str, str] = field(default_factory=dict)  # versions, for the reader: pandoc, typst, galleyproof
+    chapters: list[dict] = field(default_factory=list)  # [{"chapter", "cells"}], reported by a no-op rebuild
+
+    def to_json(self) -> dict:
+        return {"version": FORMAT_VERSION, "options": self.options, "tools": self.tools, "chapters": self.chapters,
+                "outputs": {name: {"path": o.path, "sha256": o.sha256, "inputs": o.inputs}
+                            for name, o in sorted(self.outputs.items())}}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Manifest:
+        outputs = {name: Output(o["path"], o["sha256"], dict(o["inputs"])) for name, o in data["outputs"].items()}
+        return cls(dict(data.get("options", {})), outputs, dict(data.get("tools", {})), list(data.get("chapters", [])))
+
+    def unchanged(self, root: Path, names: list[str], options: dict[str, str] | None, hasher: InputHasher) -> bool:
+        """Whether the build `options` are the recorded ones (None: not compared), every output in `names` is
+        recorded, still has its recorded hash, and every input that made it hashes as recorded (inputs
+        shared by several outputs are hashed once)."""
+        if (options is not None and options != self.options) or not names \
+                or any(name not in self.outputs for name in names):
+            return False
+        for name in names:
+            output = self.outputs[name]
+            if sha256_file(root / output.path) != output.sha256:
+                return False
+            if any(hasher.get(key) != digest for key, digest in output.inputs.items()):
+                return False
+        return True
+
+
+def manifest_path(output_dir: Path) -> Path:
+    return output_dir / MANIFEST_NAME
+
+
+def load(output_dir: Path) -> Manifest | None:
+    """The recorded manifest; None when there is none or it cannot be read (then everything is built)."""
+    try:
+        data = json.loads(manifest_path(output_dir).read_text(encoding="utf-8"))
+        if data.get("version") != FORMAT_VERSION:
+            return None
+        return Manifest.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def save(output_dir: Path, manifest: Manifest) -> None:
+    atomic_write_text(manifest_path(output_dir), json.dumps(manifest.to_json(), indent=1, sort_keys=True) + "\n")
+
+
+class InputHasher:
+    """Hashes of inputs by name, each computed at most once: a relative path, or a tool."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._hashes: dict[str, str] = {}
+
+    def get(self, name: str) -> str:
+        if name not in self._hashes:
+            self._hashes[name] = _tool_hash(name) if name.startswith("tool:") else \
+                (sha256_file(self.root / name) or "")
+        return self._hashes[name]
+
+    def many(self, names: list[str]) -> dict[str, str]:
+        return {name: self.get(name) for name in sorted(set(names))}
+
+
+def project_inputs(project) -> list[str]:
+    """The project's own source files that exist, relative to its root."""
+    from galleyproof.project import SETTINGS_FILE
+
+    paths = [project.config_path, project.root / SETTINGS_FILE, *project.chapters, project.bibliography,
+             project.csl, project.lock_path, project.accepted_path]
+    lexicon = (project.setting("claims", {}) or {}).get("lexicon")
+    if lexicon:
+        paths.append(project.root / lexicon)
+    return [project.relative(p) for p in paths if p is not None and Path(p).is_file()]
+
+
+def output_inputs(fmt: str) -> tuple[str, ...]:
+    return (TOOL_GALLEYPROOF, *FORMAT_TOOLS.get(fmt, DEFAULT_TOOLS))
+
+
+def _tool_hash(name: str) -> str:
+    if name == TOOL_GALLEYPROOF:
+        return package_hash()
+    if name == TOOL_TYPST:
+        return _version("typst")
+    if name == TOOL_PANDOC:
+        return pandoc_signature()
+    return ""
+
+
+def tool_versions() -> dict[str, str]:
+    """What the reader of a manifest wants to know: which versions made the outputs."""
+    import subprocess
+    import sys
+
+    from galleyproof import __version__
+
+    pandoc = pandoc_signature().split(" ")[0]
+    try:
+        first = subprocess.run([pandoc, "--version"], capture_output=True, text=True, timeout=30).stdout
+        pandoc_version = first.splitlines()[0].split()[-1] if first else ""
+    except (OSError, subprocess.SubprocessError):
+        pandoc_version = ""
+    return {"galleyproof": __version__, "pandoc": pandoc_version, "typst": _version("typst"),
+            "python": ".".join(str(p) for p in sys.version_info[:3])}
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+@cache
+def package_hash() -> str:
+    """galleyproof's version and a hash of its own files (code, filters, templates, styles, profiles)."""
+    from galleyproof import __version__
+
+    parts = []
+    for path in sorted(PACKAGE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            parts.append(f"{path.relative_to(PACKAGE).as_posix()}\0{sha256_file(path)}")
+    return f"{__version__} " + sha256_bytes("\n".join(parts).encode("utf-8"))
+
+
+def pandoc_signature() -> str:
+    """The pandoc binary's path, size and modification time: a new pandoc changes it without running it."""
+    path = bundled_pandoc()
+    if path is None:
+        from galleyproof.render.pandoc import pandoc_path
+
+        path = pandoc_path()  # slower: pypandoc searches and runs pandoc
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ""
+    return f"{path} {info.st_size} {info.st_mtime_ns}"
+
