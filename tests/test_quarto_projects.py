@@ -149,8 +149,8 @@ def test_default_project_warnings_name_file_and_line(default_two):
     warnings = "\n".join(result.warnings)
     assert "report.qmd:56: mermaid cells are not run by the embedded engine" in warnings
     assert "report.qmd:71: shortcode {{< lipsum 2 >}} is not supported" in warnings
-    assert result.unresolved == ["report.qmd:45: @fig-nowhere refers to no figure, table, section, equation or "
-                                 "callout (printed as ?@fig-nowhere)"]
+    assert result.unresolved == ["report.qmd:45: @fig-nowhere refers to no figure, table, section, equation, "
+                                 "listing or callout (printed as ?@fig-nowhere)"]
 
 
 @pytest.mark.slow
@@ -226,7 +226,7 @@ def test_book_numbers_floats_by_chapter(book, fmt):
         assert expected in text, expected
     assert "?@fig-missing" in text  # as Quarto prints it; reported with its line:
     assert result.unresolved == ["chapters/two.qmd:16: @fig-missing refers to no figure, table, section, "
-                                 "equation or callout (printed as ?@fig-missing)"]
+                                 "equation, listing or callout (printed as ?@fig-missing)"]
 
 
 # Errors: one sentence with file and line, before any cell runs where the input is at fault -----------
@@ -352,3 +352,14 @@ def test_execution_disabled_starts_no_kernel(tmp_path):
     assert [c.status for c in result.chapters] == ["not executed"]
     text = html_text(result.outputs["html"])
     assert "print('never run')" in text and "never run never run" not in text
+
+
+def test_listings_are_numbered_and_referenced(tmp_path):
+    doc = single(tmp_path, "```{python}\n#| lst-label: lst-sum\n#| lst-cap: Adding up\nprint(1 + 1)\n```\n\n"
+                           "```{#lst-plain .python lst-cap=\"A plain listing\"}\nx = 2\n```\n\n"
+                           "@lst-sum prints 2 and @lst-plain sets x.\n")
+    result = run(doc, formats=["html"])
+    text = html_text(result.outputs["html"])
+    for expected in ("Listing 1: Adding up", "Listing 2: A plain listing", "Listing 1 prints 2 and Listing 2 sets x"):
+        assert expected in text, expected
+    assert not result.unresolved

@@ -69,7 +69,7 @@ def render_cell(cell: CodeCell, options: dict[str, Any], outputs: list[dict], *,
         return CellMarkdown("")
     chunks: list[str] = []
     if options.get("echo", True):
-        chunks.append(_fence(cell.source.strip("\n"), f"{cell.language} .cell-code"))
+        chunks.append(_fence(cell.source.strip("\n"), f"{cell.language} .cell-code", *_listing(options)))
     result = CellMarkdown("")
     if options.get("output", True) and should_evaluate(options):
         asis = options.get("output") == "asis"
@@ -85,10 +85,20 @@ def render_cell(cell: CodeCell, options: dict[str, Any], outputs: list[dict], *,
     return result
 
 
-def _fence(text: str, classes: str) -> str:
+def _fence(text: str, classes: str, ident: str = "", caption: str = "") -> str:
     ticks = "`" * max(3, max((len(m) for m in re.findall(r"`{3,}", text)), default=0) + 1)
-    attrs = " ".join("." + c.lstrip(".") for c in classes.split())
-    return f"{ticks} {{{attrs}}}\n{text}\n{ticks}"
+    attrs = [f"#{ident}"] if ident else []
+    attrs += ["." + c.lstrip(".") for c in classes.split()]
+    attrs += [f'lst-cap="{caption}"'] if caption else []
+    return f"{ticks} {{{' '.join(attrs)}}}\n{text}\n{ticks}"
+
+
+def _listing(options: dict) -> tuple[str, str]:
+    """`lst-label`/`lst-cap` (Quarto's code listings): the echoed code's id and caption, for xref.lua."""
+    label = str(options.get("lst-label") or "")
+    if not label.startswith("lst-"):
+        return "", ""
+    return label, str(options.get("lst-cap") or "").replace('"', "'")
 
 
 def _output_markdown(output: dict, options: dict, asis: bool, figure_index: int, result: CellMarkdown,

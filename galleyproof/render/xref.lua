@@ -19,13 +19,14 @@ sec-prefix).
 ]]
 
 local targets = {}   -- id -> {kind=, number=, title=}
-local counters = { fig = 0, tbl = 0, eq = 0, nte = 0, wrn = 0, tip = 0, imp = 0, cau = 0 }
+local counters = { fig = 0, tbl = 0, eq = 0, lst = 0, nte = 0, wrn = 0, tip = 0, imp = 0, cau = 0 }
 local chapter = nil  -- the current chapter's number in a book with numbered chapters
-local names = { fig = "Figure", tbl = "Table", sec = "Section", eq = "Equation", nte = "Note", wrn = "Warning",
+local names = { fig = "Figure", tbl = "Table", sec = "Section", eq = "Equation", lst = "Listing", nte = "Note",
+  wrn = "Warning",
   tip = "Tip", imp = "Important", cau = "Caution" }
 -- Callout cross-reference prefixes (https://quarto.org/docs/authoring/cross-references.html#callouts).
 local CALLOUT_PREFIX = { note = "nte", warning = "wrn", tip = "tip", important = "imp", caution = "cau" }
-local titles = { fig = "Figure", tbl = "Table" }
+local titles = { fig = "Figure", tbl = "Table", lst = "Listing" }
 local number_sections = false
 local book_chapters = false
 local section_numbers = {}
@@ -52,7 +53,7 @@ end
 
 local function read_options(meta)
   local crossref = meta.crossref or {}
-  for _, kind in ipairs({ "fig", "tbl", "eq", "sec" }) do
+  for _, kind in ipairs({ "fig", "tbl", "eq", "sec", "lst" }) do
     if crossref[kind .. "-prefix"] then names[kind] = pandoc.utils.stringify(crossref[kind .. "-prefix"]) end
     if crossref[kind .. "-title"] then titles[kind] = pandoc.utils.stringify(crossref[kind .. "-title"]) end
   end
@@ -206,12 +207,29 @@ local function numbered_callout(div)
   end
 end
 
+-- A code block `{#lst-x lst-cap="..."}` (or a cell's `lst-label`/`lst-cap`) is a numbered listing.
+local function listing(block)
+  if prefix_of(block.identifier) ~= "lst" then return nil end
+  local n = next_number("lst")
+  local id = block.identifier
+  targets[id] = { kind = "lst", number = n }
+  local caption = pandoc.Inlines({ pandoc.Str(titles.lst .. " " .. n .. ":") })
+  if block.attributes["lst-cap"] then
+    caption:insert(pandoc.Space())
+    caption:extend(pandoc.utils.blocks_to_inlines(pandoc.read(block.attributes["lst-cap"], "markdown").blocks))
+  end
+  block.identifier = ""
+  block.attributes["lst-cap"] = nil
+  return pandoc.Div({ pandoc.Para(caption), block }, pandoc.Attr(id, { "listing" }))
+end
+
 local function collect(doc)
   read_options(doc.meta)
   doc.blocks = doc.blocks:walk({
     traverse = "topdown",
     Header = function(h) header(h) end,
     Div = numbered_callout,
+    CodeBlock = listing,
     Figure = function(f) return number_float(f, "fig") end,
     Table = function(t) return number_float(t, "tbl") end,
     Para = equations,
@@ -237,7 +255,7 @@ local function reference(citation)
   return pandoc.Link(pandoc.Inlines(text), "#" .. id)
 end
 
-local XREF = { sec = true, fig = true, tbl = true, eq = true, nte = true, wrn = true, tip = true, imp = true,
+local XREF = { sec = true, fig = true, tbl = true, eq = true, lst = true, nte = true, wrn = true, tip = true, imp = true,
   cau = true }
 
 local function resolve(cite)

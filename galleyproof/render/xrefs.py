@@ -16,7 +16,7 @@ from typing import Protocol
 
 from galleyproof.render.shortcodes import prose_lines
 
-KINDS = ("fig", "tbl", "sec", "eq", "nte", "wrn", "tip", "imp", "cau")
+KINDS = ("fig", "tbl", "sec", "eq", "lst", "nte", "wrn", "tip", "imp", "cau")
 _DEFINED = re.compile(r"\{[^{}\n]*?#((?:" + "|".join(KINDS) + r")-[^\s}]+)")
 _REFERENCE = re.compile(r"(?<![\w@`])-?@((?:" + "|".join(KINDS) + r")-[\w:.\-]*\w)")
 
@@ -40,7 +40,7 @@ def unresolved_references(chapters: Sequence[_Chapter], bodies: list[str]) -> li
             for match in _REFERENCE.finditer(_without_code(chapter.lines[index])):
                 if match.group(1) not in defined:
                     found.append(f"{chapter.name}:{index + 1}: @{match.group(1)} refers to no figure, table, "
-                                 "section, equation or callout (printed as ?@" + match.group(1) + ")")
+                                 "section, equation, listing or callout (printed as ?@" + match.group(1) + ")")
     return found
 
 
