@@ -85,10 +85,10 @@ def add_arguments(parser) -> None:
 def run_audit_command(args) -> dict:
     """Audit what the arguments name, with a progress bar on stderr; shared by `audit` and `report`."""
     from galleyproof.audit.run import audit_path, audit_project
+    from galleyproof.pipeline.progress import AuditProgress, RichReporter
     from galleyproof.project import load_project
-    from galleyproof.report.terminal import ProgressReporter
 
-    reporter = ProgressReporter(stderr_console())
+    reporter = AuditProgress(RichReporter(stderr_console()), "auditing")
     options = dict(mode=args.mode, crossref_url=args.crossref_url, datacite_url=args.datacite_url,
                    mailto=args.mailto, reporter=reporter, lock_path=args.lock,
                    search=args.search)

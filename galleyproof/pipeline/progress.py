@@ -101,3 +101,23 @@ class RichReporter:
     def close(self) -> None:
         if self.tasks:
             self.progress.stop()
+
+
+class AuditProgress:
+    """The audit's progress calls (galleyproof.audit.run.Reporter: start/advance/warning) through a Reporter:
+    the build and the audit command show one kind of progress."""
+
+    def __init__(self, reporter: Reporter, stage: str):
+        self.reporter, self.stage = reporter, stage
+
+    def start(self, total: int) -> None:
+        self.reporter.stage(self.stage, total)
+
+    def advance(self, label: str) -> None:
+        self.reporter.advance(self.stage, label)
+
+    def warning(self, message: str) -> None:
+        self.reporter.warn(message)
+
+    def stop(self) -> None:
+        self.reporter.close()

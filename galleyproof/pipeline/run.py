@@ -30,7 +30,7 @@ from galleyproof.fileio import atomic_write_text, sha256_file
 from galleyproof.manuscript.book import Book, read_book
 from galleyproof.pipeline import manifest as manifests
 from galleyproof.pipeline.policy import AUDIT_FAIL_ON, build_failures, check_failures
-from galleyproof.pipeline.progress import NullReporter, Reporter
+from galleyproof.pipeline.progress import AuditProgress, NullReporter, Reporter
 from galleyproof.project import QUARTO_FILE, Project, line_of_key
 from galleyproof.render.cache import ChapterStatus
 from galleyproof.report.output import count, to_json
@@ -314,18 +314,3 @@ def _read_json(path: Path | None) -> dict | None:
         return None
     return data if isinstance(data, dict) else None
 
-
-class AuditProgress:
-    """The audit's progress calls (start/advance/warning) reported through the build's Reporter."""
-
-    def __init__(self, reporter: Reporter, stage: str):
-        self.reporter, self.stage = reporter, stage
-
-    def start(self, total: int) -> None:
-        self.reporter.stage(self.stage, total)
-
-    def advance(self, label: str) -> None:
-        self.reporter.advance(self.stage, label)
-
-    def warning(self, message: str) -> None:
-        self.reporter.warn(message)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -11,31 +10,6 @@ STATUS_STYLES = {"verified": "green", "no_doi": "dim", "unverified": "yellow", "
                  "missing_doi": "yellow",
                  "mismatch": "bold red", "points_elsewhere": "bold red", "not_found": "bold red",
                  "retracted": "bold magenta"}
-
-
-class ProgressReporter:
-    """Implements galleyproof.audit.run.Reporter with a transient rich progress bar."""
-
-    def __init__(self, console: Console):
-        self.console = console
-        self.progress = Progress(TextColumn("auditing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                                 TextColumn("{task.description}"), console=console, transient=True)
-        self.task: TaskID | None = None
-
-    def start(self, total: int) -> None:
-        self.progress.start()
-        self.task = self.progress.add_task("", total=total)
-
-    def advance(self, label: str) -> None:
-        if self.task is not None:
-            self.progress.update(self.task, advance=1, description=label)
-
-    def warning(self, message: str) -> None:
-        self.console.print(f"[yellow]warning:[/] {message}", markup=True, highlight=False)
-
-    def stop(self) -> None:
-        if self.task is not None:  # stopping a bar that never started prints a stray blank line
-            self.progress.stop()
 
 
 def _problem_text(problem: dict) -> str:
