@@ -71,6 +71,7 @@ class Project:
     quarto: dict[str, Any] = field(repr=False)
     settings: dict[str, Any] = field(repr=False)
     kind: str = "book"  # book | manuscript | default | file
+    appendices: tuple[Path, ...] = ()  # a book's `book.appendices`, the last of `chapters`
     outputs: tuple[Output, ...] = ()
     bibliographies: tuple[Path, ...] = ()
 
@@ -171,6 +172,11 @@ def _chapters(root: Path, config_path: Path, config: dict) -> tuple[Path, ...]:
     return tuple(found)
 
 
+def _appendices(root: Path, config: dict) -> tuple[Path, ...]:
+    listed = _flatten_chapters((config.get("book") or {}).get("appendices") or [])
+    return tuple((root / entry).resolve() for entry in listed)
+
+
 def _flatten_chapters(listed: list) -> list[str]:
     """Quarto allows `- part: X` with nested `chapters:`; we only need the files, in order."""
     files: list[str] = []
@@ -250,6 +256,7 @@ def load_project(start: Path | str = ".") -> Project:
         title=str(first.get("title") or (config.get("project") or {}).get("title") or root.name),
         authors=_authors(first),
         chapters=tuple(dict.fromkeys(p for o in outputs for p in o.sources)),
+        appendices=_appendices(root, config) if kind == "book" else (),
         bibliography=bibliographies[0] if bibliographies else None,
         csl=csl[0] if csl else None,
         output_dir=paths.output_dir(root, str(output), source=config_path,

@@ -158,6 +158,9 @@ def test_unresolved_reference_fails_a_strict_build(tmp_path):
     root = copy_project(DATA / "default-two", tmp_path / "default-two")
     result = run(root, strict=True)
     assert any(f.startswith("report.qmd:45: @fig-nowhere") for f in result.failures)
+    again = run(root, strict=True)  # nothing changed: the rebuild repeats what the build found
+    assert again.status == "unchanged"
+    assert again.failures == result.failures and again.unresolved == result.unresolved
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +225,10 @@ def test_book_numbers_floats_by_chapter(book, fmt):
     for expected in ("1 First Chapter", "2 Second Chapter", "(Figure 1.1, Figure 2.1)",
                      "Figure 1.1: The first figure", "Figure 2.1: The second figure",
                      "Table 1.1: A small table", "Figure 2.1 and Equation 2.1 come later", "(2.1)",
-                     "Table 1.1 is in Section 1"):
+                     "Table 1.1 is in Section 1",
+                     # appendices are lettered, as in Quarto books
+                     "Appendix A — Extra Material", "A.1 Details", "Figure A.1: An appendix figure",
+                     "Figure A.1 is in Section A; Section A.1 has the details"):
         assert expected in text, expected
     assert "?@fig-missing" in text  # as Quarto prints it; reported with its line:
     assert result.unresolved == ["chapters/two.qmd:16: @fig-missing refers to no figure, table, section, "

@@ -45,16 +45,21 @@ class Manifest:
     outputs: dict[str, Output] = field(default_factory=dict)  # "html", "pdf", "docx", "report:audit", ...
     tools: dict[str, str] = field(default_factory=dict)  # versions, for the reader: pandoc, typst, galleyproof
     chapters: list[dict] = field(default_factory=list)  # [{"chapter", "cells"}], reported by a no-op rebuild
+    # What the render reported (file:line), repeated by a no-op rebuild; unresolved references fail --strict.
+    warnings: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {"version": FORMAT_VERSION, "options": self.options, "tools": self.tools, "chapters": self.chapters,
+                "warnings": self.warnings, "unresolved": self.unresolved,
                 "outputs": {name: {"path": o.path, "sha256": o.sha256, "inputs": o.inputs}
                             for name, o in sorted(self.outputs.items())}}
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
         outputs = {name: Output(o["path"], o["sha256"], dict(o["inputs"])) for name, o in data["outputs"].items()}
-        return cls(dict(data.get("options", {})), outputs, dict(data.get("tools", {})), list(data.get("chapters", [])))
+        return cls(dict(data.get("options", {})), outputs, dict(data.get("tools", {})), list(data.get("chapters", [])),
+                   list(data.get("warnings", [])), list(data.get("unresolved", [])))
 
     def unchanged(self, root: Path, names: list[str], options: dict[str, str] | None, hasher: InputHasher) -> bool:
         """Whether the build `options` are the recorded ones (None: not compared), every output in `names` is

@@ -260,7 +260,8 @@ def _record(project: Project, reads: set[str], result: BuildResult, options: dic
     read = [r for r in reads if not (project.root / r).resolve().is_relative_to(output_dir)]  # outputs, not inputs
     common = {**sources, **hasher.many(read)}
     record = manifests.Manifest(options=options, tools=manifests.tool_versions(),
-                                chapters=[{"chapter": c.chapter, "cells": c.cells} for c in result.chapters])
+                                chapters=[{"chapter": c.chapter, "cells": c.cells} for c in result.chapters],
+                                warnings=list(result.warnings), unresolved=list(result.unresolved))
     for name, path in [*result.outputs.items(), *((f"report:{k}", p) for k, p in result.reports.items())]:
         writer = name.rsplit(".", 1)[-1] if not name.startswith("report:") else "report"
         inputs = {**common, **hasher.many(list(manifests.output_inputs(writer)))}
@@ -283,7 +284,8 @@ def _unchanged(project: Project, options: dict[str, str], hasher: manifests.Inpu
             result.outputs[name] = project.root / output.path
     result.audit = _read_json(result.reports.get("audit"))
     result.check = _read_json(result.reports.get("check"))
-    result.failures = build_failures(result.audit, result.check, fail_on) if strict else []
+    result.warnings, result.unresolved = list(recorded.warnings), list(recorded.unresolved)
+    result.failures = build_failures(result.audit, result.check, fail_on) + result.unresolved if strict else []
     result.timings["hash"] = result.timings["total"] = time.perf_counter() - started
     return result
 

@@ -139,6 +139,10 @@ def _assemble(project: Project, output: Output, prepared: Prepared, fresh: bool,
     by_path = {c.path: c for c in notebooks}
     bodies = [_chapter_markdown(project, chapter, prepared, by_path, book=project.kind == "book")
               for chapter in chapters]
+    if project.appendices:  # xref.lua letters the chapters after this marker (Appendix A, Figure A.1)
+        first = next((i for i, c in enumerate(chapters) if c.path in project.appendices), None)
+        if first is not None:
+            bodies[first] = "::: {.gp-appendices}\n:::\n\n" + bodies[first]
     prepared.metadata = _metadata(project, output)
     prepared.options = dict(output.format_options)
     prepared.unresolved = unresolved_references(chapters, bodies)

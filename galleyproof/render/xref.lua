@@ -107,8 +107,37 @@ local function section_number(h)
   return table.concat(parts, ".")
 end
 
+local appendix = 0  -- letters for a book's appendices (A, B, ...)
+local appendices_started = false  -- set by the `.gp-appendices` marker the engine puts before them
+
+-- In a book's appendices Quarto letters the chapters ("Appendix A — Title", "Figure A.1"); pandoc
+-- only numbers, so the headings carry their letters as text and are left unnumbered.
+local function appendix_header(h)
+  if h.classes:includes("unnumbered") then return nil end
+  if h.level == 1 then
+    appendix = appendix + 1
+    section_numbers = { string.char(64 + appendix) }
+  else
+    section_numbers[h.level] = (section_numbers[h.level] or 0) + 1
+    for level = h.level + 1, 6 do section_numbers[level] = nil end
+  end
+  local parts = {}
+  for level = 1, h.level do table.insert(parts, tostring(section_numbers[level] or 0)) end
+  local number = table.concat(parts, ".")
+  local label = h.level == 1 and ("Appendix " .. number .. " —") or number
+  h.content:insert(1, pandoc.Space())
+  h.content:insert(1, pandoc.Str(label))
+  h.classes:insert("unnumbered")
+  return number
+end
+
 local function header(h)
-  local numbered = section_number(h)
+  local numbered
+  if appendices_started then
+    numbered = number_sections and appendix_header(h) or nil
+  else
+    numbered = section_number(h)
+  end
   if h.level == 1 and book_chapters then
     chapter = numbered  -- nil in an unnumbered chapter: its floats get plain numbers
     for kind in pairs(counters) do counters[kind] = 0 end
@@ -227,8 +256,17 @@ local function collect(doc)
   read_options(doc.meta)
   doc.blocks = doc.blocks:walk({
     traverse = "topdown",
-    Header = function(h) header(h) end,
-    Div = numbered_callout,
+    Header = function(h)
+      header(h)
+      return h
+    end,
+    Div = function(div)
+      if div.classes:includes("gp-appendices") then
+        appendices_started = true
+        return pandoc.Blocks({})
+      end
+      return numbered_callout(div)
+    end,
     CodeBlock = listing,
     Figure = function(f) return number_float(f, "fig") end,
     Table = function(t) return number_float(t, "tbl") end,
