@@ -60,6 +60,15 @@ def test_manuscript_templates_read_as_quarto_renders_them(manuscript, suffix):
     assert "Section 2" in text  # @sec-data-methods, numbered as `number-sections: true` asks
 
 
+def test_agu_pdf_uses_the_extensions_citation_style(manuscript):
+    root, result = manuscript
+    pdf = text_of(result.outputs["pdf"])
+    html = text_of(result.outputs["html"])
+    # The agu extension's american-geophysical-union.csl (its `common:` options) styles the PDF built for
+    # agu-pdf; the HTML keeps pandoc's default style. AGU lists authors by initials.
+    assert "Marrero, J., García, A." in pdf and "Marrero, J., García, A." not in html
+
+
 def test_manuscript_html_has_mathml_alt_text_and_the_embedded_figure(manuscript):
     root, _ = manuscript
     html = (root / "_output" / "index.html").read_text(encoding="utf-8")

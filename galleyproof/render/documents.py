@@ -94,7 +94,7 @@ def _convert(project: Project, prepared: embedded.Prepared, name: str,
     own = replace(prepared, timings={}, warnings=[])
     out = embedded.convert(own, writer, project.output_dir / f"{name}{embedded.SUFFIX[writer]}",
                            metadata=_template_variables(plan), extra_args=plan.extra_args,
-                           typst_packages=plan.typst_packages)
+                           typst_packages=plan.typst_packages, csl=plan.csl if prepared.bibliography else None)
     return plan, writer, out, own
 
 
@@ -105,7 +105,7 @@ NOT_VARIABLES = ("template-partials", "include-in-header", "include-before-body"
 
 def _template_variables(plan: FormatPlan) -> dict | None:
     """An extension's own options (`wordcount: true`) are variables of its template."""
-    if plan.extension is None:
+    if not plan.template_variables:
         return None
     return {k: v for k, v in plan.options.items() if k not in NOT_VARIABLES and not isinstance(v, dict)}
 

@@ -44,6 +44,8 @@ class FormatPlan:
     extra_args: tuple[str, ...] = ()  # pandoc arguments the extension adds (template, headers)
     typst_packages: Path | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    csl: Path | None = None  # the extension's citation style (`csl:` in its format or `common:` options)
+    template_variables: bool = False  # its options are variables of the extension's own Typst template
 
 
 def plan_formats(root: Path, names: tuple[str, ...], options: dict[str, dict[str, Any]]) -> list[FormatPlan]:
@@ -79,9 +81,10 @@ def plan_format(root: Path, name: str, options: dict[str, Any]) -> FormatPlan:
     contributed = _contributed(folder, base)
     if base == "typst":
         return _typst_plan(root, name, folder, contributed, options)
+    merged = {k: v for k, v in {**contributed, **options}.items() if k in ("number-sections", "toc", "toc-depth")}
     return FormatPlan(name, writer, f"format {name} needs {_needs(base)} and the {extension_name} extension's "
                                     f"template; built {base} with the embedded engine instead", folder,
-                      options={**contributed, **options})
+                      options=merged, csl=_extension_csl(folder, contributed))
 
 
 def _needs(base: str) -> str:
@@ -108,7 +111,13 @@ def _contributed(folder: Path, base: str) -> dict[str, Any]:
     if base not in formats:
         raise ConfigError(f"the extension contributes no {base} format (it has: "
                           f"{', '.join(map(str, formats)) or 'none'})", path)
-    return formats.get(base) or {}
+    common: dict[str, Any] = formats["common"] if isinstance(formats.get("common"), dict) else {}
+    return {**common, **(formats.get(base) or {})}  # `common:` applies to each of its formats
+
+
+def _extension_csl(folder: Path, contributed: dict[str, Any]) -> Path | None:
+    csl = contributed.get("csl")
+    return (folder / str(csl)) if isinstance(csl, str) and (folder / str(csl)).is_file() else None
 
 
 def _typst_plan(root: Path, name: str, folder: Path, contributed: dict[str, Any],
@@ -127,7 +136,8 @@ def _typst_plan(root: Path, name: str, folder: Path, contributed: dict[str, Any]
             args += ["--lua-filter", str(_filter_wrapper(root, folder, number, path))]
     packages = folder / "typst" / "packages"
     merged = {**contributed, **options}
-    return FormatPlan(name, "pdf", "", folder, tuple(args), packages if packages.is_dir() else None, merged)
+    return FormatPlan(name, "pdf", "", folder, tuple(args), packages if packages.is_dir() else None, merged,
+                      _extension_csl(folder, contributed), template_variables=True)
 
 
 def _typst_template(root: Path, folder: Path, partials: dict[str, Path]) -> Path:
