@@ -14,6 +14,7 @@ from galleyproof import parses
 from galleyproof.pipeline.manifest import MANIFEST_NAME
 from galleyproof.pipeline.run import build
 from galleyproof.project import load_project
+from galleyproof.render.embedded import prepare
 
 pytestmark = pytest.mark.slow
 
@@ -126,6 +127,8 @@ def test_a_whitespace_edit_to_the_bibliography_keeps_the_cells_that_read_it(rebu
     result = run_build(rebuilt)
     assert result.status == "built"  # pandoc reads the file too: the outputs are made again
     assert {c.chapter: c.status for c in result.chapters}["chapters/04-corpus.qmd"] == "cached"
+    alone = prepare(load_project(rebuilt))  # outside a build: the cache parses the bibliography itself
+    assert {c.chapter: c.status for c in alone.chapters}["chapters/04-corpus.qmd"] == "cached"
     bib.write_text(bib.read_text(encoding="utf-8").replace("year = {2003}", "year = {2004}"), encoding="utf-8")
     result = run_build(rebuilt)
     assert {c.chapter: c.status for c in result.chapters}["chapters/04-corpus.qmd"] == "executed"

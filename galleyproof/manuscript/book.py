@@ -14,6 +14,8 @@ from galleyproof.bib.model import Bibliography, Reference
 from galleyproof.manuscript.document import Document, read_text
 from galleyproof.manuscript.qmd import parse_qmd
 
+PARSED = "parsed:"  # the prefix of a digest of parsed content (render.cache compares it)
+
 
 @dataclass(frozen=True)
 class Chapter:
@@ -61,7 +63,7 @@ def read_book(project) -> Book:
         return Book(tuple(chapters), document, None)
     name = project.relative(bib)
     bibliography = load_bibliography(bib, name)
-    digests = {name: f"parsed:{bibliography.digest}"} if bibliography.digest else {}
+    digests = {name: f"{PARSED}{bibliography.digest}"} if bibliography.digest else {}
     return Book(tuple(chapters), document, bibliography, digests)
 
 

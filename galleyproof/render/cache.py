@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from galleyproof.fileio import atomic_write_text, sha256_file, sha256_text
+from galleyproof.manuscript.book import PARSED  # an input keyed on its parsed content, not its bytes
 
 CACHE_DIR = ".galleyproof-cache"
 FORMAT_VERSION = 1
@@ -72,7 +73,7 @@ class CellCache:
     def __init__(self, root: Path, directory: Path | None = None, digests: dict[str, str] | None = None):
         self.root = Path(root)
         self.directory = directory or self.root / CACHE_DIR / "cells"
-        self.digests = digests or {}  # relative path -> digest of its parsed content
+        self.digests = dict(digests or {})  # relative path -> digest of its parsed content
 
     def digest(self, relative: str) -> str:
         return self.digests.get(relative) or sha256_file(self.root / relative) or ""
@@ -95,9 +96,24 @@ class CellCache:
         if record is None or record.keys != keys:
             return None
         for relative, digest in record.inputs.items():
-            if self.digest(relative) != digest:
+            current = self.digest(relative)
+            if current != digest and not (digest.startswith(PARSED) and self._parsed(relative) == digest):
                 return None
         return record
+
+    def _parsed(self, relative: str) -> str:
+        """The parsed-content digest of a bibliography the caller did not pass in `digests` (a prepare()
+        outside a build): parsed here, once, rather than re-executing the cells that read it."""
+        from galleyproof.bib.bibliography import load_bibliography
+        from galleyproof.errors import GalleyproofError
+
+        if relative not in self.digests:
+            try:
+                found = load_bibliography(self.root / relative, relative).digest
+            except (GalleyproofError, OSError):
+                found = ""
+            self.digests[relative] = f"{PARSED}{found}" if found else (sha256_file(self.root / relative) or "")
+        return self.digests[relative]
 
     def store(self, record: ChapterRecord) -> None:
         atomic_write_text(self.path_for(record.chapter), json.dumps(record.to_json(), indent=1, sort_keys=True) + "\n")
