@@ -70,7 +70,18 @@ def write_manuscripts(root: Path, sample: list[dict]) -> None:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
+def memo(tmp_path_factory):
+    """The audit memo (galleyproof.audit.memo) of this module's audits, in-process and on the workers
+    (given it explicitly, see `client`): its own folder, so that the session's memo
+    holds only what the tests of the memo put there."""
+    folder = str(tmp_path_factory.mktemp("batch-memo"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GALLEYPROOF_CACHE_DIR", folder)
+        yield {"GALLEYPROOF_CACHE_DIR": folder}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, memo):
     root = tmp_path_factory.mktemp("batch")
     sample = read_jsonl(SAMPLE)
     write_jsonl(root / "works.jsonl.gz", synthesize(sample, 3000, seed=9))
@@ -81,15 +92,17 @@ def corpus(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client():
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
+def client(memo):
+    # env: a worker the nanny restarts after the kill takes the nanny's environment of that moment
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                       env=memo)
     with distributed.Client(cluster) as client:
         yield client
     cluster.close()
 
 
 @pytest.fixture(scope="module")
-def sequential(corpus):
+def sequential(corpus, memo):
     """Each manuscript audited in this process, one after another: what the batch must reproduce."""
     folder, snapshot = corpus
     results = {}
