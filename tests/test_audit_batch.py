@@ -174,16 +174,19 @@ def test_a_worker_killed_mid_batch_loses_nothing(corpus, sequential, client, tmp
     assert killed[0] not in client.run(os.getpid).values()
 
 
-def test_cli_batch_on_a_scheduler_address_writes_jsonl_and_a_table(corpus, sequential, client, tmp_path, capsys):
+def test_cli_batch_on_a_scheduler_address_writes_jsonl_and_a_table(corpus, sequential, client, tmp_path, capsys,
+                                                                   monkeypatch):
     folder, snapshot = corpus
     listing = tmp_path / "list.txt"
     chosen = find_manuscripts(folder)[:5]
     listing.write_text("# five of them\n" + "\n".join(str(p) for p in chosen) + "\n", encoding="utf-8")
     results = tmp_path / "out.jsonl"
+    monkeypatch.chdir(folder)
     code = main(["audit", "--batch", str(listing), "--registry", f"snapshot:{snapshot}", "--scheduler",
                  client.scheduler.address, "--results", str(results)])
     out = capsys.readouterr().out
     assert code == 1  # some references are at or above the default failure threshold
     assert "Batch audit" in out and "5 manuscripts audited (0 failed)" in out
+    assert f"│ {chosen[0].name} " in out and str(folder) not in out  # paths shown relative to here
     assert by_manuscript(results) == {str(p.resolve()): sequential[str(p.resolve())] for p in chosen}
     assert main(["audit", "--batch", str(listing)]) == 2  # a batch needs a snapshot

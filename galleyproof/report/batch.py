@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
 
 from galleyproof.report.output import count
+
+
+def shown(path: str) -> str:
+    """A manuscript as the table shows it: relative to the working directory when inside it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 def batch_table(rows: list[dict]) -> Table:
@@ -17,7 +27,7 @@ def batch_table(rows: list[dict]) -> Table:
     for row in rows:
         detail = row["error"] or ", ".join(f"{k} {v}" for k, v in row["statuses"].items())
         refs = "" if row["references"] is None else str(row["references"])
-        table.add_row(row["manuscript"], refs, row["worst"], detail)
+        table.add_row(shown(row["manuscript"]), refs, row["worst"], detail)
     return table
 
 
