@@ -22,7 +22,7 @@ _FOLD = str.maketrans({"–": "-", "—": "-", "‑": "-", "‐": "-", "−": "-
                        "“": '"', "”": '"', "\u00a0": " "})
 
 
-def fold(text: str) -> str:
+def ascii_punctuation(text: str) -> str:
     """Dashes, quotes and no-break spaces as ASCII, same length as the input."""
     return text.translate(_FOLD)
 
@@ -85,7 +85,7 @@ class Lexicon:
         every position. Names are matched in lower-cased text; abbreviations are case-sensitive.
         """
         self._compile()
-        text = fold(text)
+        text = ascii_punctuation(text)
         lowered = text.lower()
         if len(lowered) != len(text):  # "İ" lower-cases to two characters: keep offsets aligned
             lowered = "".join(c.lower()[:1] for c in text)
@@ -142,7 +142,7 @@ class Lexicon:
             category = old.category
         self.entities[name] = Entity(name, category, abbrs, parents)
         for term in [name, *(raw.get("synonyms") or ())]:
-            term = fold(str(term)).lower()
+            term = ascii_punctuation(str(term)).lower()
             self._forms.append((_term_regex(term), name, "name", _first_word(term)))
         for abbr in abbrs:
             self._forms.append((re.escape(abbr) + "s?", name, "abbr", _first_word(abbr)))
@@ -179,7 +179,7 @@ def _first_word(term: str) -> str:
 
 def _term_regex(term: str) -> str:
     """A term where a hyphen and a space are interchangeable and a plural "s" is allowed."""
-    words = re.split(r"[-\s]+", fold(term).strip())
+    words = re.split(r"[-\s]+", ascii_punctuation(term).strip())
     return r"[-\s]?".join(re.escape(w) for w in words) + "(?:s|es)?"
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pysbd
 
-from galleyproof.claims.lexicon import fold
+from galleyproof.claims.lexicon import ascii_punctuation
 from galleyproof.claims.reader import Unit, meta_text, read_units
 from galleyproof.manuscript.document import Block, Document
 
@@ -161,7 +161,7 @@ def _line_of(block: Block, sentence: str, root: Path | None) -> int:
     lines = _source_lines(str((root / block.file).resolve()))
     probe = " ".join(sentence.split()[:5])
     for number in range(block.line, min(block.end_line, len(lines)) + 1):
-        if probe and probe in " ".join(fold(lines[number - 1]).split()):
+        if probe and probe in " ".join(ascii_punctuation(lines[number - 1]).split()):
             return number
     return block.line
 
@@ -180,7 +180,7 @@ def _unit_paragraph(unit: Unit, index: int, parts: dict[str, list[str]]) -> Para
     part = part_of_path(unit.sections, parts)
     if part == "skip":
         return None
-    text = fold(unit.text)
+    text = ascii_punctuation(unit.text)
     block = Block(unit.kind, unit.text, unit.file, unit.line, unit.end_line, unit.section,
                   unit.section_ids[-1] if unit.section_ids else "")
     sentences = []
@@ -251,7 +251,7 @@ def _block_paragraph(block: Block, index: int, parts: dict[str, list[str]], root
     part = part_of(block.section, parts)
     if part == "skip":
         return None
-    text = fold(block.text)
+    text = ascii_punctuation(block.text)
     sentences = tuple(
         Sentence(piece.strip(), block.file, _line_of(block, piece, root), block.section, part, index, i,
                  block.text[start:start + len(piece)].strip(), block.kind, (block.section,))
