@@ -369,3 +369,12 @@ def test_listings_are_numbered_and_referenced(tmp_path):
     for expected in ("Listing 1: Adding up", "Listing 2: A plain listing", "Listing 1 prints 2 and Listing 2 sets x"):
         assert expected in text, expected
     assert not result.unresolved
+
+
+@pytest.mark.slow
+def test_a_short_timeout_applies_to_the_documents_cells_not_to_our_set_up(tmp_path):
+    # Our set-up cell imports matplotlib's inline backend: on a busy machine that alone can take
+    # longer than a document's one-second timeout, which must not fail a one-line cell.
+    doc = single(tmp_path, "---\nexecute:\n  timeout: 1\n---\n\n```{python}\nprint('quick', 6 * 7)\n```\n")
+    result = run(doc, formats=["html"])
+    assert "quick 42" in html_text(result.outputs["html"])

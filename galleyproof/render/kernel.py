@@ -156,6 +156,9 @@ def figure_setup(fig_dpi: int | None) -> str:
             f'{{**_gp_inline.instance().print_figure_kwargs, "dpi": {int(fig_dpi)}}}\n')
 
 
+OWN_CELL_TIMEOUT = 600  # seconds for galleyproof's own set-up and report cells
+
+
 def execute_chapter(sources: list[str | None], *, cwd: Path, chapter: str, lines: list[int],
                     kernel_name: str = KERNEL_NAME, timeout: int = 600, fig_dpi: int | None = None,
                     code_lines: list[int] | None = None) -> ChapterRun:
@@ -178,12 +181,14 @@ def execute_chapter(sources: list[str | None], *, cwd: Path, chapter: str, lines
         with client.setup_kernel(env=kernel_env(), cwd=str(cwd), stderr=subprocess.DEVNULL):
             run.kernel_seconds = time.perf_counter() - started
             executing = time.perf_counter()
-            _execute(client, nb, 0, chapter, None)
+            # The document's per-cell timeout is for its own cells: our set-up and report cells
+            # (imports of matplotlib and friends) may take longer than a short timeout on a busy machine.
+            _execute(client, nb, 0, chapter, None, timeout=max(timeout, OWN_CELL_TIMEOUT))
             for index, source in enumerate(sources, 1):
                 if source is not None:
                     first_code = code_lines[index - 1] if code_lines else None
-                    _execute(client, nb, index, chapter, lines[index - 1], first_code)
-            _execute(client, nb, len(nb.cells) - 1, chapter, None)
+                    _execute(client, nb, index, chapter, lines[index - 1], first_code, timeout=timeout)
+            _execute(client, nb, len(nb.cells) - 1, chapter, None, timeout=max(timeout, OWN_CELL_TIMEOUT))
             run.execute_seconds = time.perf_counter() - executing
             stopping = time.perf_counter()
         run.kernel_seconds += time.perf_counter() - stopping
@@ -210,14 +215,15 @@ def failing_line(traceback: str, first_code_line: int | None) -> int | None:
 
 
 def _execute(client: NotebookClient, nb, index: int, chapter: str, line: int | None,
-             first_code_line: int | None = None) -> None:
+             first_code_line: int | None = None, *, timeout: int) -> None:
+    client.timeout = timeout
     try:
         client.execute_cell(nb.cells[index], index)
     except CellExecutionError as exc:
         at = failing_line(str(exc), first_code_line) or line
         raise CellError(f"cell failed: {exc.ename}: {exc.evalue}", chapter, at) from None
     except CellTimeoutError:
-        raise CellError(f"cell timed out after {client.timeout} s", chapter, line) from None
+        raise CellError(f"cell timed out after {timeout} s", chapter, line) from None
 
 
 def _reported_reads(outputs) -> list[str]:
