@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from galleyproof import paths, safe_yaml
@@ -194,6 +194,8 @@ def test_fuzz_lock_entries(data):
 
 @FUZZ
 @given(TEXT)
+# Found by make fuzz: an unmatched brace in a reference's author part made the written .bib unwritable.
+@example("title = {Smith, J. (2020). Title. Journal, 1(2), 3-4. https://doi.org/10.1000/x\n")
 def test_fuzz_import_round_trip(text):
     """Whatever `import` writes reads back: project, chapters and bibliography."""
     for number, piece in enumerate(cuts(text)):

@@ -326,8 +326,24 @@ def read_bibliography(path: Path | str) -> list[Reference]:
     return load_bibliography(path).references
 
 
+def balanced(text: str) -> str:
+    """`text` without braces that have no partner: BibTeX cannot write (or read back) an unmatched `{`,
+    and one taken from a plain-text reference list is stray punctuation (found by tests/test_fuzz.py)."""
+    depth, keep = 0, []
+    for char in text:
+        if char == "}" and depth == 0:
+            continue
+        depth += (char == "{") - (char == "}")
+        keep.append(char)
+    out = "".join(keep)
+    while depth > 0:  # drop the last unclosed openers, right to left
+        cut = out.rfind("{")
+        out, depth = out[:cut] + out[cut + 1:], depth - 1
+    return out
+
+
 def _bib_person(person: Person) -> BibPerson:
-    return BibPerson(first=person.given, last=person.family)
+    return BibPerson(first=balanced(person.given), last=balanced(person.family))
 
 
 def to_entry(ref: Reference) -> Entry:
@@ -337,7 +353,7 @@ def to_entry(ref: Reference) -> Entry:
         ("pages", ref.pages.replace("-", "--") if ref.pages else ""),
         ("publisher", ref.publisher), ("doi", ref.doi), ("url", ref.url),
     ]
-    fields = [(name, value) for name, value in pairs if value]
+    fields = [(name, balanced(value)) for name, value in pairs if value]
     persons = {"author": [_bib_person(p) for p in ref.authors]} if ref.authors else {}
     return Entry(ref.entry_type, fields=fields, persons=persons)
 
