@@ -33,14 +33,15 @@ bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # Each entry point of tests/test_fuzz.py in its own run, so its Hypothesis statistics (examples tried,
-# failures) print as soon as it finishes; stops at the first failing entry point. Every example is ten
-# inputs (tests/test_fuzz.py, INPUTS_PER_EXAMPLE): 10,000 examples are 100,000 inputs per entry point.
+# failures) print as soon as it finishes; no pytest-timeout (a run takes minutes); stops at the first
+# failing entry point. Every example is ten inputs (tests/test_fuzz.py, INPUTS_PER_EXAMPLE): 10,000
+# examples are 100,000 inputs per entry point.
 FUZZ_EXAMPLES ?= 10000
 fuzz: $(STAMP)
 	@for test in $$($(BIN)/python -m pytest -q --collect-only tests/test_fuzz.py -k fuzz_ | grep '::test_fuzz_'); do \
 	  echo "== $$test ($(FUZZ_EXAMPLES) examples, 10 inputs each)"; \
 	  out=$$(GALLEYPROOF_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
-	    --hypothesis-show-statistics "$$test" 2>&1); status=$$?; \
+	    --timeout=0 --hypothesis-show-statistics "$$test" 2>&1); status=$$?; \
 	  echo "$$out" | grep -E "passing|Falsifying|Error|passed|failed"; \
 	  [ $$status -eq 0 ] || { echo "$$out" | tail -40; exit 1; }; \
 	done
