@@ -15,7 +15,7 @@ import re
 
 import yaml
 
-from galleyproof.export.identity import ORCID, Identity
+from galleyproof.export.identity import ORCID, Identity, term_pattern
 from galleyproof.export.identity import identity_of as _identity_of
 from galleyproof.manuscript.qmd import front_matter
 from galleyproof.project import Author
@@ -33,14 +33,6 @@ _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 def identity_of(authors: tuple[Author, ...]) -> Identity:
     """The identity set of the authors alone (names, e-mails, affiliations); see identity.identity_of."""
     return _identity_of(authors)
-
-
-def _pattern(identity: Identity) -> re.Pattern | None:
-    terms = identity.terms()
-    if not terms:
-        return None
-    alternatives = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms)
-    return re.compile(rf"(?<![\w@.]){'(?:' + alternatives + ')'}(?![\w@])", re.IGNORECASE)
 
 
 def _split_front_matter(text: str, name: str = "<manuscript>") -> tuple[dict, str]:
@@ -121,7 +113,7 @@ def redact(text: str, identity: Identity) -> str:
     """Replace identifying strings: the identity's terms, ORCID iDs and links to the authors' repositories,
     in prose and in code alike (echoed code and outputs reach the reviewer too). Syntax stays working:
     a link naming the authors loses its target (its text stays), an id or cross-reference `anon`."""
-    pattern = _pattern(identity)
+    pattern = term_pattern(identity)
     terms = pattern.pattern if pattern is not None else r"(?!x)x"
     combined = re.compile(rf"(?P<image>{_IMAGE})|(?P<keep>{_PROTECTED})|(?P<url>{_URL.pattern})|"
                           rf"(?P<orcid>{_ORCID_URL.pattern}|{ORCID.pattern})|(?P<term>{terms})", re.IGNORECASE)
@@ -167,7 +159,7 @@ def metadata_override() -> dict:
 
 def find_identity(text: str, identity: Identity) -> list[str]:
     """Identifying strings still present in `text` (e.g. extracted from a rendered PDF)."""
-    pattern = _pattern(identity)
+    pattern = term_pattern(identity)
     if pattern is None:
         return []
     flat = re.sub(r"\s+", " ", text)

@@ -219,3 +219,13 @@ def _git_identity(root: Path) -> tuple[set[str], set[str], set[str]]:
             continue
         into.add(proc.stdout.strip())
     return {n for n in names if n}, {e for e in emails if e}, {u for u in urls if u}
+
+
+def term_pattern(identity: Identity) -> re.Pattern | None:
+    """One pattern for every identifying term, matched whole (not inside a longer word or address);
+    the anonymiser, the container scrubber and the leak scan all use it, so they agree on a hit."""
+    terms = identity.terms()
+    if not terms:
+        return None
+    alternatives = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms)
+    return re.compile(rf"(?<![\w@.])(?:{alternatives})(?![\w@])", re.IGNORECASE)

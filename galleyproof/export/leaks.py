@@ -18,8 +18,8 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
-from galleyproof.export.identity import ORCID, Identity
-from galleyproof.export.scrub import PNG_SIGNATURE, term_pattern
+from galleyproof.export.identity import ORCID, Identity, term_pattern
+from galleyproof.export.scrub import PNG_SIGNATURE
 
 MAX_DEPTH = 4  # zips within zips (a MECA archive holding a DOCX)
 MAX_PART_BYTES = 200 * 1024 * 1024

@@ -26,7 +26,7 @@ from typing import Any
 
 from lxml import etree
 
-from galleyproof.export.identity import Identity
+from galleyproof.export.identity import Identity, term_pattern
 
 MARKER = "[anonymised for review]"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -35,14 +35,6 @@ PNG_KEPT_ANCILLARY = {b"pHYs", b"sRGB", b"gAMA", b"cHRM"}
 _JPEG_DROPPED = {0xE1, 0xE2, 0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEA, 0xEB, 0xEC, 0xED, 0xEF, 0xFE}
 _AUTHOR_ATTRIBUTES = {"author": "Anonymous", "initials": "A", "userId": "", "providerId": "None"}
 _CLEARED_PROPERTIES = {"creator", "lastModifiedBy", "Company", "Manager", "HyperlinkBase"}
-
-
-def term_pattern(identity: Identity) -> re.Pattern | None:
-    terms = identity.terms()
-    if not terms:
-        return None
-    alternatives = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms)
-    return re.compile(rf"(?<![\w@.])(?:{alternatives})(?![\w@])", re.IGNORECASE)
 
 
 # -- images ---------------------------------------------------------------------------------------------
