@@ -1,3 +1,3 @@
 """galleyproof: reproducible manuscript builds, citation audits, claim checks, submission packages."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0.dev0"
