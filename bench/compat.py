@@ -40,6 +40,8 @@ def timed(target: Path) -> tuple[float, str]:
         result = build(load_project(target), engine="embedded", offline=True)
         outcome = f"{len(result.outputs)} outputs, cells: " + (
             ", ".join(sorted({c.status for c in result.chapters})) or "none")
+        if result.failed:  # a default project builds its other documents past a failing one
+            outcome += f"; {len(result.failed)} failed: {result.failed[0]}"
     except GalleyproofError as exc:
         outcome = f"stops: {exc}"
     return time.perf_counter() - started, outcome

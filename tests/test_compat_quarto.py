@@ -4,7 +4,8 @@ Each project is copied to tmp_path (../shared is never written) and built throug
 build(), offline (the audit reads no network). What a reader sees in every output is asserted: the
 front matter's title and authors, numbered figures and equations, the embedded notebook figure, MathML
 in HTML, and no Quarto syntax left as text. Where a project cannot build here (R cells without an R
-kernel, a file missing from the snapshot) the build stops with one error naming the file and line.
+kernel, a file missing from the snapshot) the build stops with one error naming the file and line; in a
+default project, the other documents are still built and the failure is listed with its file and line.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from rendered_text import copy_project, html_text, leftovers, text_of
 
-from galleyproof.errors import GalleyproofError, ManuscriptError, RenderError
+from galleyproof.errors import ManuscriptError, RenderError
 from galleyproof.pipeline.progress import RecordingReporter
 from galleyproof.pipeline.run import build
 from galleyproof.project import load_project
@@ -99,17 +100,25 @@ def test_submission_names_the_files_missing_from_the_snapshot(tmp_path):
     assert "does not exist" in str(caught.value)
 
 
-@pytest.mark.parametrize(("name", "file", "line"), [
-    pytest.param("quarto-preprint", "example.qmd", 64, id="preprint-example-r-cells"),
-    pytest.param("quartobooksample", "python_r.qmd", 21, id="book-python-and-r"),
-])
-def test_r_cells_without_an_r_kernel_give_one_clear_error(tmp_path, name, file, line):
-    root = compat(name, tmp_path)
+def test_r_cells_without_an_r_kernel_give_one_clear_error(tmp_path):
+    root = compat("quartobooksample", tmp_path)
     with pytest.raises(RenderError) as caught:
         build(load_project(root), engine="embedded", offline=True)
-    assert (caught.value.path, caught.value.line) == (file, line)
+    assert (caught.value.path, caught.value.line) == ("python_r.qmd", 21)
     assert "R kernel" in caught.value.message and "IRkernel" in caught.value.message
     assert not (root / "_output" / "manuscript.html").exists()
+
+
+def test_preprint_project_builds_its_template_past_the_r_example(tmp_path):
+    # A default project: example.qmd's R cells cannot run here, template.qmd is still built, as
+    # `quarto render` renders a project's other documents after one fails.
+    root = compat("quarto-preprint", tmp_path)
+    result = build(load_project(root), engine="embedded", offline=True)
+    [failure] = result.failed
+    assert failure.startswith("example.qmd:64: this document's R cells need an R kernel") and "IRkernel" in failure
+    assert {k: v.name for k, v in result.outputs.items()} == {"template.preprint-typst": "template.pdf"}
+    assert "Your Title Here" in text_of(result.outputs["template.preprint-typst"])
+    assert not result.ok
 
 
 def test_preprint_template_builds_with_the_extensions_typst_partials(tmp_path):
@@ -127,6 +136,6 @@ def test_preprint_template_builds_with_the_extensions_typst_partials(tmp_path):
 
 def test_preprint_example_fails_before_any_cell_runs(tmp_path):
     root = compat("quarto-preprint", tmp_path)
-    with pytest.raises(GalleyproofError):
-        build(load_project(root), engine="embedded", offline=True)
+    result = build(load_project(root), engine="embedded", offline=True)
+    assert [f.split(":")[0] for f in result.failed] == ["example.qmd"]
     assert not (root / ".galleyproof-cache" / "cells").exists()

@@ -57,7 +57,7 @@ def run(args) -> int:
         emit_json(result.to_dict(), args.output)
     else:
         emit_text(_table(result, project), args.output)
-    return EXIT_BUILD_FAILED if result.failures else 0
+    return EXIT_BUILD_FAILED if result.failures or result.failed else 0
 
 
 def _table(result, project) -> str:
@@ -67,5 +67,6 @@ def _table(result, project) -> str:
         lines = [f"built with the {result.engine} engine in {result.timings.get('total', 0):.1f} s"]
     lines += [f"  {fmt:<5} {project.relative(path)}" for fmt, path in result.outputs.items()]
     lines += [f"  report {project.relative(path)}" for path in result.reports.values()]
+    lines += [f"failed: {failure}" for failure in result.failed]  # the other documents were still written
     lines += [f"strict: {failure}" for failure in result.failures]
     return "\n".join(lines) + "\n"

@@ -52,12 +52,13 @@ class BuildResult:
     check: dict | None = None
     reports: dict[str, Path] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)  # why a strict build failed
+    failed: list[str] = field(default_factory=list)  # documents of a default project that failed, "file:line: why"
     unresolved: list[str] = field(default_factory=list)  # cross-references to no label, with file and line
     warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.failed
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,7 +68,7 @@ class BuildResult:
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "audit": (self.audit or {}).get("summary"), "check": (self.check or {}).get("summary"),
             "reports": {k: str(v) for k, v in self.reports.items()},
-            "failures": self.failures, "warnings": self.warnings,
+            "failures": self.failures, "failed": self.failed, "warnings": self.warnings,
         }
 
 
@@ -166,7 +167,7 @@ def build(project: Project, *, engine: str = "auto", formats: tuple[str, ...] | 
     result.failures = build_failures(result.audit, result.check, fail_on) if strict else []
     if strict:
         result.failures += result.unresolved
-    if rendered is not None:
+    if rendered is not None and not rendered.failed:  # a failed document must be built again next time
         _record(project, rendered.reads, result, options, hasher, sources)
     result.timings["total"] = time.perf_counter() - started
     return result
@@ -243,6 +244,7 @@ def _render_embedded(project: Project, formats: tuple[str, ...] | None, fresh: b
     rendered = render_project(project, formats, fresh=fresh, reporter=reporter, stem=output_stem(project),
                               book=book)
     result.chapters, result.outputs, result.unresolved = rendered.chapters, rendered.outputs, rendered.unresolved
+    result.failed = rendered.failed
     result.timings.update(rendered.timings)
     for warning in rendered.warnings + rendered.unresolved:
         reporter.warn(warning)

@@ -5,6 +5,11 @@ A book or manuscript is one document; a default project renders each of its file
 format planned by formats.py; a format that is built as another, or not at all, is reported by name.
 The formats of a document are converted side by side: each is its own pandoc process (and typst for a
 PDF) over the same prepared Markdown.
+
+A default (or website) project's documents are independent, so one that fails does not stop the
+others, as with `quarto render` of such a project: each failure is kept with its file and line in
+`Rendered.failed`, the other documents are written, and the caller decides the exit status. A book or
+manuscript is one document; its first failure is raised.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
+from galleyproof.errors import GalleyproofError
 from galleyproof.manuscript.book import Book
 from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import QUARTO_FILE, Output, Project, line_of_item
@@ -31,6 +37,7 @@ class Rendered:
     warnings: list[str] = field(default_factory=list)
     unresolved: list[str] = field(default_factory=list)  # "file:line: @fig-x ..." cross-references
     reads: set[str] = field(default_factory=set)  # files the cells read (relative), for the build manifest
+    failed: list[str] = field(default_factory=list)  # "file:line: message" per document that failed (default projects)
 
 
 def render_project(project: Project, formats: tuple[str, ...] | None = None, *, fresh: bool = False,
@@ -43,35 +50,67 @@ def render_project(project: Project, formats: tuple[str, ...] | None = None, *, 
         reporter.warn(warning)  # now: a later error may stop the build before warnings are shown
         rendered.warnings.append(warning)
     several = len(project.outputs) > 1
+    keep_going = several and project.kind == "default"  # independent documents: one failure stops none
     for output in project.outputs:
-        plans = _plans(project, output, formats)
-        for plan in plans:
-            if plan.note:
-                rendered.warnings.append(f"{project.relative(output.sources[0])}: {plan.note}")
-        prepared = embedded.prepare(project, fresh=fresh, reporter=reporter, output=output, book=book)
-        rendered.chapters += prepared.chapters
-        rendered.reads |= prepared.reads
-        built = [p for p in plans if p.writer]
-        reporter.stage("formats", len(built))
-        name = stem if stem and not several else output.stem
-        for plan in built:
-            assert plan.writer is not None
-            prepared.options[plan.writer] = plan.options
-        started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=max(1, len(built)), thread_name_prefix="galleyproof-format") as pool:
-            convert = partial(_convert, project, prepared, name)
-            for plan, writer, out, own in pool.map(convert, built):  # in plan order; the first failure raises
-                rendered.outputs[f"{output.stem}.{plan.name}" if several else writer] = out
-                reporter.item("formats", plan.name, project.relative(out))
-                for key, seconds in own.timings.items():
-                    prepared.timings[key] = prepared.timings.get(key, 0.0) + seconds
-                prepared.warnings += [w for w in own.warnings if w not in prepared.warnings]
-        prepared.timings["formats_wall"] = prepared.timings.get("formats_wall", 0.0) + time.perf_counter() - started
-        for key, seconds in prepared.timings.items():
-            rendered.timings[key] = rendered.timings.get(key, 0.0) + seconds
-        rendered.warnings += [w for w in prepared.warnings if w not in rendered.warnings]
-        rendered.unresolved += prepared.unresolved
+        try:
+            _render_output(project, output, formats, fresh, reporter, stem if not several else None, book,
+                           rendered, keep_going)
+        except GalleyproofError as exc:
+            if not keep_going:
+                raise
+            _failed(project, rendered, exc)
     return rendered
+
+
+def _render_output(project: Project, output: Output, formats: tuple[str, ...] | None, fresh: bool,
+                   reporter: Reporter, stem: str | None, book: Book | None, rendered: Rendered,
+                   keep_going: bool) -> None:
+    """One document in each of its formats. With `keep_going`, a format that fails is recorded and the
+    document's other formats are still written."""
+    several = len(project.outputs) > 1
+    plans = _plans(project, output, formats)
+    for plan in plans:
+        if plan.note:
+            rendered.warnings.append(f"{project.relative(output.sources[0])}: {plan.note}")
+    prepared = embedded.prepare(project, fresh=fresh, reporter=reporter, output=output, book=book)
+    rendered.chapters += prepared.chapters
+    rendered.reads |= prepared.reads
+    built = [p for p in plans if p.writer]
+    reporter.stage("formats", len(built))
+    name = stem or output.stem
+    for plan in built:
+        assert plan.writer is not None
+        prepared.options[plan.writer] = plan.options
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(1, len(built)), thread_name_prefix="galleyproof-format") as pool:
+        convert = partial(_convert, project, prepared, name)
+        for future in [pool.submit(convert, plan) for plan in built]:  # in plan order
+            try:
+                plan, writer, out, own = future.result()
+            except GalleyproofError as exc:
+                if not keep_going:
+                    raise  # the first failure in plan order, as before
+                _failed(project, rendered, exc)
+                continue
+            rendered.outputs[f"{output.stem}.{plan.name}" if several else writer] = out
+            reporter.item("formats", plan.name, project.relative(out))
+            for key, seconds in own.timings.items():
+                prepared.timings[key] = prepared.timings.get(key, 0.0) + seconds
+            prepared.warnings += [w for w in own.warnings if w not in prepared.warnings]
+    prepared.timings["formats_wall"] = prepared.timings.get("formats_wall", 0.0) + time.perf_counter() - started
+    for key, seconds in prepared.timings.items():
+        rendered.timings[key] = rendered.timings.get(key, 0.0) + seconds
+    rendered.warnings += [w for w in prepared.warnings if w not in rendered.warnings]
+    rendered.unresolved += prepared.unresolved
+
+
+def _failed(project: Project, rendered: Rendered, exc: GalleyproofError) -> None:
+    """A document's failure as the user reads it: its file (relative to the project) and line, one sentence."""
+    if exc.path and Path(exc.path).is_absolute():
+        exc.path = project.relative(Path(exc.path))
+    message = str(exc)
+    if message not in rendered.failed:
+        rendered.failed.append(message)
 
 
 def missing_resources(project: Project) -> list[str]:
