@@ -13,6 +13,7 @@ from pathlib import Path
 
 from galleyproof import parses, safe_yaml
 from galleyproof.errors import ManuscriptError
+from galleyproof.manuscript import numbering
 from galleyproof.manuscript.document import Block, Citation, CodeCell, Document, Heading, read_text
 from galleyproof.manuscript.notebook import is_notebook, read_notebook
 
@@ -26,7 +27,6 @@ _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*(\{?)([^`]*?)\}?\s*$")
 # `[^{}]` and the collapsed whitespace (parse_qmd) keep the lazy title from trying quadratically many splits.
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{([^{}]*)\})?\s*#*\s*$")
 _WHITESPACE = re.compile(r"\s+")
-_NUMBER = re.compile(r"^\**\s*(\d+(?:[.\-]\d+)*)[.\-:]?\s+")
 _OPTION = re.compile(r"^#\|\s?(.*)$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 
@@ -44,15 +44,11 @@ def strip_emphasis(text: str) -> str:
     return re.sub(r"(\*\*|__|\*|_)(.+?)\1", r"\2", text).strip()
 
 
-def split_heading(raw: str) -> tuple[str, str]:
-    """'**2-1-3 Theoretical Dimensions:**' -> ('2-1-3', 'Theoretical Dimensions')."""
-    text = strip_emphasis(raw).strip()
-    match = _NUMBER.match(text)
-    number = ""
-    if match:
-        number = match.group(1)
-        text = text[match.end():]
-    return number, text.strip().rstrip(":").strip().strip("*").strip()
+def split_heading(raw: str, lone_letters: bool = True) -> tuple[str, str]:
+    """'**2-1-3 Theoretical Dimensions:**' -> ('2-1-3', 'Theoretical Dimensions'); what a number is,
+    galleyproof.manuscript.numbering says (`lone_letters`: 'A.' or 'IV.' alone, in a Markdown heading)."""
+    found, text = numbering.split(strip_emphasis(raw).strip(), lone_letters=lone_letters)
+    return found.text if found else "", text.strip().rstrip(":").strip().strip("*").strip()
 
 
 def citations_in_line(line: str, file: str, number: int, section: str) -> list[Citation]:

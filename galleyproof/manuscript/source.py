@@ -31,8 +31,10 @@ from galleyproof.bib.encoding import split_lines
 from galleyproof.bib.model import Reference
 from galleyproof.bib.reflist import read_reference_list
 from galleyproof.errors import ManuscriptError
+from galleyproof.manuscript import numbering
 from galleyproof.manuscript.authoryear import AuthorYearCitation, find_citations, resolve_citations
 from galleyproof.manuscript.document import Block, Citation, Document, Heading, read_text
+from galleyproof.manuscript.numbering import Number
 from galleyproof.manuscript.qmd import front_matter, split_heading, strip_emphasis
 from galleyproof.project import Author
 
@@ -50,9 +52,6 @@ class _Collapsed:
 
 _WHITESPACE = re.compile(r"\s+")
 _MD_HEADING = _Collapsed(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-# "**2.1.1 Concept of Self-Compassion:** Self-compassion is ..." (number required: an unnumbered
-# bold lead-in such as "**Compassion toward others:**" is the author's emphasis, not a heading).
-_INLINE_HEADING = re.compile(r"^\*\*(?P<head>\d+(?:[.\-]\d+)*[.\-]?\s+[^*]+?)\*\*[ \t]*(?P<rest>.*)$")
 _BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 # A list item that may open inside a run of lines: bullets, or numbers of one or two digits (a wrapped
@@ -236,15 +235,6 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", letters.lower()).strip("-") or "section"
 
 
-def numbering_depth(number: str) -> int:
-    return len([part for part in re.split(r"[.\-]", number) if part])
-
-
-def numbering_style(number: str) -> str:
-    """'2.1.1' and '1.' -> '.'; '2-1-3' and '3-' -> '-'; '4' -> '' (as written, see _written_number)."""
-    return "." if "." in number else "-" if "-" in number else ""
-
-
 # --------------------------------------------------------------------------------------------------
 # reading
 
@@ -333,9 +323,12 @@ class _Reader:
         md = _MD_HEADING.match(first)
         if md:
             return "markdown", md.group(2), "", len(md.group(1))
-        inline = _INLINE_HEADING.match(first)
+        # "**2.1.1 Concept of Self-Compassion:** Self-compassion is ..." (number required: an unnumbered
+        # bold lead-in such as "**Compassion toward others:**" is the author's emphasis, not a heading).
+        inline = numbering.run_in(first)
         if inline:
-            return "inline", inline.group("head"), inline.group("rest"), 0
+            head = first.strip()[2:first.strip().index("**", 2)]
+            return "inline", head, inline[2], 0
         bold = _BOLD_LINE.match(first)
         if bold and len(raw.lines) == 1:
             return "bold", bold.group(1), "", 0
@@ -394,7 +387,7 @@ class _Reader:
                 body_started = True
             if found:
                 kind, head_text, rest, md_level = found
-                heading = self.make_heading(head_text, raw.line)
+                heading = self.make_heading(head_text, raw.line, kind == "markdown")
                 heads.append((heading, md_level))
                 self.elements.append(Element("heading", raw.line, (head_text,), heading))
                 body = ([rest] if rest.strip() else []) + raw.lines[1:]
@@ -455,7 +448,7 @@ class _Reader:
         if self.in_abstract:
             self.front.abstract.append(self.prose(raw.line, raw.lines, 0))
             return True
-        if found and split_heading(found[1])[0]:
+        if found and split_heading(found[1], found[0] == "markdown")[0]:
             return False  # a numbered heading: the body has begun
         self.front_line(raw)
         return True
@@ -480,9 +473,12 @@ class _Reader:
             self.issue("front-matter-unplaced", "a line before the abstract that is not a title, author, "
                        "affiliation, email or date", raw.line, text)
 
-    def make_heading(self, text: str, line: int) -> Heading:
-        number, title = split_heading(text)
-        level = numbering_depth(number) if number else 0
+    def make_heading(self, text: str, line: int, markdown: bool) -> Heading:
+        """A heading at the depth of its number (0 unnumbered: place_unnumbered sets it); a lone letter or
+        numeral ('A.', 'IV.') is a number only in a Markdown heading (elsewhere 'X. Wang' is a name)."""
+        number, title = split_heading(text, markdown)
+        written = numbering.parse(number)
+        level = written.depth if written else 0
         return Heading(level, title, number, self.unique_id(title), self.file, line)
 
     def prose(self, line: int, lines: list[str], offset: int) -> Element:
@@ -493,61 +489,58 @@ class _Reader:
         return Element(kind, line, tuple(lines), None, tuple(found), offset)
 
     def check_structure(self, heads: list[tuple[Heading, int]]) -> None:
-        """Mixed numbering styles, Markdown levels that contradict the numbering, unplaceable headings.
-
-        Each defect is reported where it starts (the first heading that breaks with its previous
-        sibling, the first Markdown child not below its parent), not again for every later heading."""
-        parents: dict[int, tuple[Heading, int]] = {}  # depth -> latest heading at that depth
-        siblings: dict[tuple, list[tuple[Heading, int]]] = {}  # parent number -> headings under it
+        """Mixed numbering schemes, Markdown levels that contradict the numbering, unplaceable headings;
+        what is a defect is galleyproof.manuscript.numbering's decision, reported where it starts."""
+        parents: dict[int, Heading] = {}  # depth -> latest heading at that depth
+        numbered: list[tuple[Heading, Number, int]] = []  # (heading, number as written, markdown level)
         for heading, md_level in heads:
             source = self.lines[heading.line - 1].strip()
-            if not heading.number:
+            written = self.written(heading)
+            if written is None:
                 under = parents.get(max(parents)) if parents else None
-                where = f"under {under[0].label!r}" if under else "before the first numbered section"
+                where = f"under {under.label!r}" if under else "before the first numbered section"
                 self.issue("heading-unplaced", f"heading {heading.title!r} has no number; placed {where}",
                            heading.line, source)
                 continue
-            depth, parts = heading.level, _number_parts(heading.number)
-            parent = parents.get(depth - 1)
-            if depth > 1 and (parent is None or _number_parts(parent[0].number) != parts[:-1]):
-                self.issue("heading-unplaced", f"{heading.number} has no section {'.'.join(parts[:-1])} "
-                           "to belong to", heading.line, source)
-            earlier = siblings.setdefault(parts[:-1], [])
-            self.check_numbering(heading, earlier, source)
-            self.check_level(heading, md_level, earlier, parent if depth > 1 else None, source)
-            earlier.append((heading, md_level))
-            parents[depth] = (heading, md_level)
-            for deeper in [d for d in parents if d > depth]:
+            parent = parents.get(written.depth - 1)
+            parent_number = numbering.parse(parent.number) if parent else None
+            if written.depth > 1 and (parent_number is None or parent_number.parts != written.parts[:-1]):
+                self.issue("heading-unplaced", f"{heading.number} has no section "
+                           f"{written.separator.join(written.text.split(written.separator)[:-1])} to belong to",
+                           heading.line, source)
+            numbered.append((heading, written, md_level))
+            parents[written.depth] = heading
+            for deeper in [d for d in parents if d > written.depth]:
                 del parents[deeper]
+        self.check_numbering(numbered)
+        self.check_levels(numbered)
 
-    def written(self, heading: Heading) -> str:
-        return _written_number(self.lines[heading.line - 1]) or heading.number
+    def written(self, heading: Heading) -> Number | None:
+        """The heading's number with its closing mark as written ('3-'), which Heading.number drops."""
+        written = numbering.leading(self.lines[heading.line - 1])
+        if written is not None and written.text == heading.number:
+            return written
+        return numbering.parse(heading.number) if heading.number else None
 
-    def check_numbering(self, heading: Heading, earlier: list[tuple[Heading, int]], source: str) -> None:
-        written = _written_number(self.lines[heading.line - 1])
-        style = numbering_style(written)
-        written_before = [(h, _written_number(self.lines[h.line - 1])) for h, _ in earlier]
-        styles = [(h, w, numbering_style(w)) for h, w in written_before if numbering_style(w)]
-        if not style or not styles or styles[-1][2] == style:
-            return
-        other, other_written, other_style = next(item for item in styles if item[2] != style)
-        self.issue("heading-numbering-mixed", f"{written} at line {heading.line} is numbered with {style!r} "
-                   f"beside {other_written} at line {other.line} with {other_style!r}", heading.line, source)
+    def check_numbering(self, numbered: list[tuple[Heading, Number, int]]) -> None:
+        for before, after in numbering.mixed([number for _, number, _ in numbered]):
+            (other, was, _), (heading, now, _) = numbered[before], numbered[after]
+            self.issue("heading-numbering-mixed", f"{now.written} at line {heading.line} is numbered with "
+                       f"{now.separator or now.mark!r} after {was.written} at line {other.line} with "
+                       f"{was.separator or was.mark!r}", heading.line, self.lines[heading.line - 1].strip())
 
-    def check_level(self, heading: Heading, md_level: int, earlier: list[tuple[Heading, int]],
-                    parent: tuple[Heading, int] | None, source: str) -> None:
-        if not md_level:
-            return  # a run-in heading has no Markdown level to contradict
-        marked = [(h, level) for h, level in earlier if level]
-        if marked and marked[-1][1] != md_level:
-            previous = marked[-1]
-            self.issue("heading-level", f"{self.written(heading)} is a level-{md_level} Markdown heading but "
-                       f"{self.written(previous[0])} at line {previous[0].line}, at the same depth, is level "
-                       f"{previous[1]}", heading.line, source)
-        elif not marked and parent and parent[1] and md_level <= parent[1]:
-            self.issue("heading-level", f"{self.written(heading)} is numbered below {self.written(parent[0])} (line "
-                       f"{parent[0].line}) but its Markdown level {md_level} is not below {parent[1]}",
-                       heading.line, source)
+    def check_levels(self, numbered: list[tuple[Heading, Number, int]]) -> None:
+        # a run-in heading (level 0) has no Markdown level to contradict
+        for conflict in numbering.level_conflicts([(number, level) for _, number, level in numbered]):
+            heading, number, level = numbered[conflict.index]
+            other, other_number, other_level = numbered[conflict.example]
+            if conflict.kind == "odd":
+                message = (f"{number.written} is a level-{level} Markdown heading but {other_number.written} at "
+                           f"line {other.line}, numbered to the same depth, is level {other_level}")
+            else:
+                message = (f"{number.written} is numbered below {other_number.written} (line {other.line}) but "
+                           f"its Markdown level {level} is not below {other_level}")
+            self.issue("heading-level", message, heading.line, self.lines[heading.line - 1].strip())
 
 
 def _plain(value) -> str:
@@ -570,16 +563,6 @@ def _authors_of(value) -> list[Author]:
         affiliation = "; ".join(filter(None, (_plain(p.get("name") if isinstance(p, dict) else p) for p in places)))
         authors.append(Author(_plain(name), affiliation, _plain(item.get("email"))))
     return [a for a in authors if a.name]
-
-
-def _number_parts(number: str) -> tuple[str, ...]:
-    return tuple(part for part in re.split(r"[.\-]", number) if part)
-
-
-def _written_number(line: str) -> str:
-    """The numbering with its trailing mark as written: '## **3- Critical' -> '3-'."""
-    match = re.match(r"^[#\s*]*(\d+(?:[.\-]\d+)*[.\-]?)", line)
-    return match.group(1) if match else ""
 
 
 # --------------------------------------------------------------------------------------------------
