@@ -74,6 +74,7 @@ class Project:
     appendices: tuple[Path, ...] = ()  # a book's `book.appendices`, the last of `chapters`
     outputs: tuple[Output, ...] = ()
     bibliographies: tuple[Path, ...] = ()
+    single: bool = False  # one file rendered on its own (`quarto render file.qmd`): `execute: freeze` does not apply
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -267,6 +268,7 @@ def load_project(start: Path | str = ".") -> Project:
         kind=kind,
         outputs=outputs,
         bibliographies=bibliographies,
+        single=single is not None,
     )
 
 

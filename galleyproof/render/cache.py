@@ -43,7 +43,9 @@ class ChapterStatus:
 
     chapter: str  # relative to the project root
     cells: int
-    status: str  # "executed" | "cached" | "stored" (a notebook's outputs) | "not executed" | "no cells" | "unchanged"
+    # "executed" | "cached" | "stored" (a notebook's outputs) | "frozen" (Quarto's _freeze/) | "not executed"
+    # | "no cells" | "unchanged"
+    status: str
     seconds: float = 0.0
 
 

@@ -36,7 +36,7 @@ from galleyproof.manuscript.notebook import is_notebook, read_notebook, relocate
 from galleyproof.manuscript.qmd import front_matter, parse_qmd
 from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import Output, Project, read_yaml
-from galleyproof.render import look, pandoc
+from galleyproof.render import freeze, look, pandoc
 from galleyproof.render.cache import CACHE_DIR, CellCache, ChapterRecord, ChapterStatus, cell_keys
 from galleyproof.render.cells import Figure, cell_options, render_cell, should_evaluate
 from galleyproof.render.kernel import (
@@ -131,8 +131,8 @@ def _assemble(project: Project, output: Output, prepared: Prepared, fresh: bool,
               book: Book | None = None) -> list[str]:
     """Read, execute and render every chapter of `output`; the Markdown of each."""
     defaults: dict[str, Any] = output.metadata["execute"] if isinstance(output.metadata.get("execute"), dict) else {}
-    chapters = [_read_chapter(project, path, defaults, output.metadata, book) for path in output.sources]
-    notebooks = _embedded_notebooks(project, chapters)
+    chapters = [_read_chapter(project, path, defaults, output.metadata, book, fresh) for path in output.sources]
+    notebooks = _embedded_notebooks(project, chapters, fresh)
     reporter.stage("chapters", len(chapters) + len(notebooks))
     cache = CellCache(project.root, digests=book.digests if book else None)
     _execute(project, chapters + notebooks, cache, fresh, prepared, reporter)
@@ -145,7 +145,9 @@ def _assemble(project: Project, output: Output, prepared: Prepared, fresh: bool,
             bodies[first] = "::: {.gp-appendices}\n:::\n\n" + bodies[first]
     prepared.metadata = _metadata(project, output)
     prepared.options = dict(output.format_options)
-    prepared.unresolved = unresolved_references(chapters, bodies)
+    # References are looked for in the author's lines, so their line numbers are the author's.
+    prepared.unresolved = unresolved_references(
+        [_Lines(c.name, c.source_lines, c.source_start) if c.thawed else c for c in chapters], bodies)
     return bodies
 
 
@@ -214,10 +216,21 @@ class _Chapter:
     shown: list[CodeCell] = field(default_factory=list)  # mermaid/ojs/dot cells kept as code
     stored: list[list[dict]] | None = None  # a notebook's own outputs, used when it is not executed
     outputs: list[list[dict]] = field(default_factory=list)
+    thawed: freeze.Thawed | None = None  # Quarto's frozen result stands in for the cells (render/freeze.py)
+    note: str = ""  # why a frozen result was used although execution was asked for
+    source_lines: list[str] = field(default_factory=list)  # the author's lines when `lines` are the frozen ones
+    source_start: int = 0
+
+
+@dataclass
+class _Lines:
+    name: str
+    lines: list[str]
+    body_start: int
 
 
 def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, Any],
-                  book: Book | None = None) -> _Chapter:
+                  book: Book | None = None, fresh: bool = False) -> _Chapter:
     name = project.relative(path)
     notebook = read_notebook(path, name) if is_notebook(path) else None
     try:
@@ -234,18 +247,47 @@ def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, 
     chapter_meta = merge(meta, front) if front else meta
     chapter_defaults = {**defaults, **(front.get("execute") or {})}
     found = scan(lines, start, path, project.root, name)
-    kernel, language = choose_kernel(chapter_meta, notebook, doc.cells, name,
-                                     found.knitr_inline[0] if found.knitr_inline else None)
-    runs, shown = _runnable(doc.cells, found.inline, language, name)
-    # `execute: enabled: false` turns execution off (https://quarto.org/docs/computations/execution-options.html).
-    enabled = chapter_defaults.get("enabled") is not False
-    sources = [c.source if enabled and should_evaluate(cell_options(c, chapter_defaults)) else None for c in runs]
     execute_dir = (project.quarto.get("project") or {}).get("execute-dir")
     cwd = project.root if execute_dir == "project" else path.parent
+    # `execute: enabled: false` turns execution off (https://quarto.org/docs/computations/execution-options.html).
+    enabled = chapter_defaults.get("enabled") is not False
+    # Quarto freezes what an engine executes: code cells or inline code, in a document that runs them
+    # (a notebook runs only with `enabled: true`; otherwise its stored outputs are used, no kernel either way).
+    executes = enabled and (notebook is None or chapter_defaults.get("enabled") is True) and (
+        bool(found.inline or found.knitr_inline) or any(c.language.lower() not in DISPLAY_ONLY for c in doc.cells))
+    # Freeze governs whole-project renders; a file rendered on its own always executes (Quarto, "Freeze").
+    setting = freeze.policy(chapter_defaults) if executes and not fresh and not project.single else False
+    thawed = freeze.thaw(project.root, path, pandoc.html_to_markdown) if setting else None
+    if thawed is not None and (setting is True or thawed.current):
+        return _thawed_chapter(project, path, name, (lines, start, front, chapter_defaults, cwd), thawed)
+    try:
+        kernel, language = choose_kernel(chapter_meta, notebook, doc.cells, name,
+                                         found.knitr_inline[0] if found.knitr_inline else None)
+        runs, shown = _runnable(doc.cells, found.inline, language, name)
+    except (RenderError, ManuscriptError) as exc:
+        # No kernel here runs this document: its frozen result, when committed, stands in (with a note).
+        thawed = thawed or (freeze.thaw(project.root, path, pandoc.html_to_markdown) if executes else None)
+        if thawed is None:
+            raise
+        chapter = _thawed_chapter(project, path, name, (lines, start, front, chapter_defaults, cwd), thawed)
+        chapter.note = (f"{exc}; the frozen result {thawed.results} is shown instead"
+                        + ("" if thawed.current else ", made from an earlier version of the file"))
+        return chapter
+    sources = [c.source if enabled and should_evaluate(cell_options(c, chapter_defaults)) else None for c in runs]
     chapter = _Chapter(name, path, lines, start, front, chapter_defaults, runs, sources, kernel, cwd, found, shown)
     if notebook is not None and not chapter_defaults.get("enabled", False):
         chapter.stored = _align_stored(runs, notebook.outputs)
     return chapter
+
+
+def _thawed_chapter(project: Project, path: Path, name: str, read: tuple, thawed: freeze.Thawed) -> _Chapter:
+    """A chapter whose Markdown is its frozen result: nothing runs; diagrams stay code as usual."""
+    lines, start, front, defaults, cwd = read
+    frozen_start = front_matter(thawed.lines, name)[1]
+    found = scan(thawed.lines, frozen_start, path, project.root, name)
+    shown = [c for c in parse_qmd("\n".join(thawed.lines), name).cells if c.language.lower() in DISPLAY_ONLY]
+    return _Chapter(name, path, thawed.lines, frozen_start, front, defaults, [], [], "", cwd, found, shown,
+                    thawed=thawed, source_lines=lines, source_start=start)
 
 
 def _runnable(cells: list[CodeCell], inline: list[InlineCode], language: str,
@@ -282,7 +324,7 @@ def _align_stored(runs: list[CodeCell], stored: list[list[dict]]) -> list[list[d
     return outputs
 
 
-def _embedded_notebooks(project: Project, chapters: list[_Chapter]) -> list[_Chapter]:
+def _embedded_notebooks(project: Project, chapters: list[_Chapter], fresh: bool = False) -> list[_Chapter]:
     """The notebooks that chapters embed from, each read once, with its own metadata and kernel."""
     found: dict[Path, _Chapter] = {}
     for chapter in chapters:
@@ -290,9 +332,10 @@ def _embedded_notebooks(project: Project, chapters: list[_Chapter]) -> list[_Cha
             if embed.notebook not in found:
                 meta = merge(project.quarto, {})
                 defaults: dict[str, Any] = meta["execute"] if isinstance(meta.get("execute"), dict) else {}
-                found[embed.notebook] = _read_chapter(project, embed.notebook, defaults, meta)
+                found[embed.notebook] = _read_chapter(project, embed.notebook, defaults, meta, fresh=fresh)
             target = found[embed.notebook]
-            if not any(str(c.options.get("label") or "") == embed.label for c in target.cells):
+            labels = target.thawed.cells if target.thawed else [str(c.options.get("label") or "") for c in target.cells]
+            if embed.label not in labels:
                 raise ManuscriptError(f"{{{{< embed >}}}}: {target.name} has no cell labelled {embed.label!r}",
                                       embed.file, embed.line)
     return list(found.values())
@@ -304,6 +347,15 @@ def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh
     fig_dpi = figure_dpi(project)
     pending = []
     for chapter in chapters:
+        if chapter.thawed is not None:
+            prepared.reads.update(chapter.thawed.files)  # a new frozen result rebuilds the document
+            if chapter.note:
+                _warn(prepared, chapter.note)
+            for warning in chapter.thawed.warnings:
+                _warn(prepared, f"{chapter.thawed.results}: {warning}")
+            prepared.chapters.append(ChapterStatus(chapter.name, len(chapter.cells), "frozen"))
+            reporter.item("chapters", chapter.name, "frozen")
+            continue
         if chapter.stored is not None:
             chapter.outputs = chapter.stored
             prepared.chapters.append(ChapterStatus(chapter.name, len(chapter.cells), "stored"))
@@ -410,6 +462,9 @@ def _render(cell: CodeCell, options: dict[str, Any], outputs: list[dict], prepar
 def _embed_markdown(embed: Embed, notebooks: dict[Path, _Chapter], prepared: Prepared) -> str:
     """The labelled cell's outputs, captioned and labelled as in the notebook; code only with `echo=true`."""
     notebook = notebooks[embed.notebook]
+    if notebook.thawed is not None:
+        code, shown = notebook.thawed.cells[embed.label]
+        return "\n\n".join([code, shown] if embed.options.get("echo") == "true" and code else [shown])
     outputs = dict(zip((c.line for c in notebook.cells), notebook.outputs))
     cell = next(c for c in notebook.cells if str(c.options.get("label") or "") == embed.label)
     options = {**cell_options(cell, notebook.defaults), "echo": embed.options.get("echo") == "true", "include": True}
