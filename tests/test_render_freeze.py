@@ -361,3 +361,58 @@ def test_embed_from_a_frozen_notebook_shows_outputs_and_code_only_with_echo(tmp_
     text = html_text(result.outputs["html"])
     assert "See Figure 1." in text and "Figure 1: Growth of the frozen colony" in text
     assert ('raise RuntimeError("nor this one")' in text) == bool(echo)
+
+
+def test_an_unreadable_result_is_reported_and_the_cells_run(tmp_path):
+    root = frozen_project(tmp_path)
+    (root / "analysis.qmd").write_text("---\ntitle: Live\n---\n\n```{python}\nprint('executed live')\n```\n",
+                                       encoding="utf-8")
+    results = root / "_freeze" / "analysis" / "execute-results" / "html.json"
+    results.write_text("<<<<<<< HEAD\n{}\n=======\n{}\n>>>>>>> theirs\n", encoding="utf-8")
+    result = run(root)
+    assert [c.status for c in result.chapters] == ["executed"]
+    assert "executed live" in html_text(result.outputs["html"])
+    assert ("_freeze/analysis/execute-results/html.json: the frozen result is not readable (it looks like a git "
+            "merge conflict); the cells are executed instead") in result.warnings
+
+
+# Shapes of Quarto's engine output, read without a build -----------------------------------------------
+
+
+def thawed_lines(tmp_path: Path, markdown: str, includes: dict | None = None) -> freeze.Thawed:
+    (tmp_path / "doc.qmd").write_text("---\ntitle: x\n---\n", encoding="utf-8")
+    path = write_frozen(tmp_path, "doc.qmd", markdown)
+    if includes:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["result"]["includes"] = includes
+        path.write_text(json.dumps(data), encoding="utf-8")
+    thawed = freeze.thaw(tmp_path, tmp_path / "doc.qmd", lambda html: "| converted |\n|---|\n| table |")
+    assert thawed is not None and thawed.current
+    return thawed
+
+
+def test_a_labelled_cell_div_whose_figure_carries_the_label_is_unwrapped(tmp_path):
+    (tmp_path / "_freeze/doc/figure-html").mkdir(parents=True)
+    (tmp_path / "_freeze/doc/figure-html/fig-a-1.png").write_bytes(png())
+    thawed = thawed_lines(tmp_path, "::: {#fig-a .cell fig-cap=\"Cap\"}\n::: {.cell-output-display}\n"
+                                    "![Cap](doc_files/figure-html/fig-a-1.png){#fig-a}\n:::\n:::\n")
+    text = "\n".join(thawed.lines)
+    assert text.count("#fig-a") == 1 and "_freeze/doc/figure-html/fig-a-1.png" in text
+    assert thawed.files == ["_freeze/doc/execute-results/html.json", "_freeze/doc/figure-html/fig-a-1.png"]
+
+
+def test_a_labelled_table_cell_keeps_its_label_and_caption_around_the_table(tmp_path):
+    thawed = thawed_lines(tmp_path, "::: {#tbl-b .cell tbl-cap='Counts'}\n\n```{.r .cell-code}\nkable(x)\n```\n\n"
+                                    "::: {.cell-output-display}\n| a |\n|---|\n| 1 |\n:::\n:::\n")
+    assert thawed.lines[:2] == ["::: {#tbl-b tbl-cap='Counts'}", ""]
+    assert "| a |" in thawed.lines and ".cell-output-display" not in "\n".join(thawed.lines)
+    assert thawed.cells["tbl-b"][0].startswith("```{.r .cell-code}")
+
+
+def test_interactive_output_that_needs_quartos_page_scripts_becomes_a_note(tmp_path):
+    markdown = ("::: {.cell}\n::: {.cell-output .cell-output-display}\n```{=html}\n<div id='p'></div>\n"
+                "<script>require(['plotly'], function(P) {P.plot('p')})</script>\n```\n:::\n:::\n")
+    thawed = thawed_lines(tmp_path, markdown, {"include-in-header": ["<script src='https://cdn/require.js'></script>"]})
+    assert "require(" not in "\n".join(thawed.lines) and "interactive output" in "\n".join(thawed.lines)
+    assert thawed.warnings
+    assert "require(" in "\n".join(thawed_lines(tmp_path, markdown).lines)  # no page scripts needed: kept

@@ -217,7 +217,7 @@ class _Chapter:
     stored: list[list[dict]] | None = None  # a notebook's own outputs, used when it is not executed
     outputs: list[list[dict]] = field(default_factory=list)
     thawed: freeze.Thawed | None = None  # Quarto's frozen result stands in for the cells (render/freeze.py)
-    note: str = ""  # why a frozen result was used although execution was asked for
+    note: str = ""  # why a frozen result stands in although execution was asked for, or why it could not
     source_lines: list[str] = field(default_factory=list)  # the author's lines when `lines` are the frozen ones
     source_start: int = 0
 
@@ -260,6 +260,7 @@ def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, 
     thawed = freeze.thaw(project.root, path, pandoc.html_to_markdown) if setting else None
     if thawed is not None and (setting is True or thawed.current):
         return _thawed_chapter(project, path, name, (lines, start, front, chapter_defaults, cwd), thawed)
+    note = freeze.unreadable(project.root, path) if setting else ""
     try:
         kernel, language = choose_kernel(chapter_meta, notebook, doc.cells, name,
                                          found.knitr_inline[0] if found.knitr_inline else None)
@@ -275,6 +276,7 @@ def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, 
         return chapter
     sources = [c.source if enabled and should_evaluate(cell_options(c, chapter_defaults)) else None for c in runs]
     chapter = _Chapter(name, path, lines, start, front, chapter_defaults, runs, sources, kernel, cwd, found, shown)
+    chapter.note = note
     if notebook is not None and not chapter_defaults.get("enabled", False):
         chapter.stored = _align_stored(runs, notebook.outputs)
     return chapter
@@ -347,10 +349,10 @@ def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh
     fig_dpi = figure_dpi(project)
     pending = []
     for chapter in chapters:
+        if chapter.note:
+            _warn(prepared, chapter.note)
         if chapter.thawed is not None:
             prepared.reads.update(chapter.thawed.files)  # a new frozen result rebuilds the document
-            if chapter.note:
-                _warn(prepared, chapter.note)
             for warning in chapter.thawed.warnings:
                 _warn(prepared, f"{chapter.thawed.results}: {warning}")
             prepared.chapters.append(ChapterStatus(chapter.name, len(chapter.cells), "frozen"))

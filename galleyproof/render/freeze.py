@@ -45,6 +45,7 @@ class Thawed:
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (code, outputs), for embeds
     files: list[str] = field(default_factory=list)  # files it uses (relative): the JSON and the figures
     warnings: list[str] = field(default_factory=list)
+    includes: bool = False  # Quarto adds scripts to the page (`includes`) that its interactive outputs need
 
 
 def policy(defaults: dict[str, Any]) -> bool | str:
@@ -76,6 +77,21 @@ def results_file(root: Path, source: Path) -> Path | None:
     return next((found[k] for k in PREFERENCE if k in found), next(iter(sorted(found.values())), None))
 
 
+def unreadable(root: Path, source: Path) -> str:
+    """Why the frozen result of `source` cannot be used, when there is one: Quarto warns and executes."""
+    path = results_file(root, source)
+    if path is None:
+        return ""
+    try:
+        json.loads(path.read_text(encoding="utf-8"))["result"]["markdown"]
+        return ""
+    except (OSError, ValueError, KeyError, TypeError):
+        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+        conflict = all(m in text for m in ("<<<<<<<", "=======", ">>>>>>>"))
+        return (f"{path.relative_to(root).as_posix()}: the frozen result is not readable"
+                + (" (it looks like a git merge conflict)" if conflict else "") + "; the cells are executed instead")
+
+
 def thaw(root: Path, source: Path, html_to_markdown: Callable[[str], str]) -> Thawed | None:
     """The frozen result of `source` as Markdown, or None when there is none.
 
@@ -93,7 +109,7 @@ def thaw(root: Path, source: Path, html_to_markdown: Callable[[str], str]) -> Th
     except (OSError, ValueError, KeyError, TypeError):
         return None
     thawed = Thawed(relative, str(result.get("engine") or ""), data.get("hash") == source_hash(source), [],
-                    files=[relative])
+                    files=[relative], includes=any((result.get("includes") or {}).values()))
     markdown = _point_into_freezer(markdown, root, source, thawed, relative)
     blocks = _parse(markdown.splitlines())
     thawed.cells = _cells(blocks, html_to_markdown, thawed)
@@ -207,8 +223,8 @@ def _cell(block: _Block, html_to_markdown: Callable[[str], str], thawed: Thawed)
     with its label and caption, which xref.lua numbers as it does an author's figure div."""
     inner = _emit(block.body, html_to_markdown, thawed, block)
     ident = block.ident
-    if not ident.startswith(("fig-", "tbl-")):
-        return inner
+    if not ident.startswith(("fig-", "tbl-")) or re.search(r"\{[^{}\n]*#" + re.escape(ident) + r"[\s}]", inner):
+        return inner  # not labelled, or its figure or table carries the label itself
     caption = " ".join(f"{k}={v}" for k, v in _CAPTION.findall(block.attrs))
     return f"::: {{#{ident}{' ' + caption if caption else ''}}}\n{inner}\n:::"
 
@@ -218,7 +234,9 @@ def _fence(block: _Block, html_to_markdown: Callable[[str], str], thawed: Thawed
     marker = _FENCE.match(block.opener).group(1)  # type: ignore[union-attr]
     if block.attrs.replace(" ", "") == "{=html}":
         if "<script" in text:
-            if re.search(r"<script[^>]+src=[\"']?(https?:)?//", text):
+            # Its libraries come from the network or from scripts Quarto puts in the page header
+            # (`includes`), which a self-contained, offline page cannot carry.
+            if thawed.includes or re.search(r"<script[^>]+src=[\"']?(https?:)?//", text):
                 thawed.warnings.append("an interactive output of the frozen result loads its library from the "
                                        "network; a note is shown instead")
                 return "*[interactive output: shown in Quarto's HTML only]*"
