@@ -4,8 +4,9 @@
 Each project is copied to a temporary directory as published and built twice: cold (empty cell cache)
 and again with nothing changed (cells come from the cache, no kernel starts; pandoc and Typst still
 write every format). A project that commits Quarto's `_freeze/` builds from it (cells: frozen), and a
-default project builds its other documents past one that fails (N failed). A project that cannot build here (R cells without an R kernel, a notebook missing
-from the snapshot) prints the time it took to say so and its one-sentence error. The floor to compare
+default project builds its other documents past one that fails (N failed). A project that cannot build
+here (R cells without an R kernel, a notebook missing from the snapshot) prints the time it took to say
+so and its one-sentence error. The floor to compare
 with is in ../shared/NOTES.md: a Jupyter kernel start and one pandas cell, about 2.4 s, plus pandoc and
 Typst for the formats, about 1.3 s for a whole review.
 """
