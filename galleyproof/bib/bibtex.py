@@ -22,14 +22,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 from functools import lru_cache
 from pathlib import Path
 
-import bibtexparser
-from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ParsingFailedBlock
-from bibtexparser.model import Entry as ParsedEntry
 from pybtex.backends.plaintext import Backend as TextBackend
 from pybtex.bibtex.utils import split_name_list
 from pybtex.database import BibliographyData, Entry
@@ -37,26 +33,23 @@ from pybtex.database import Person as BibPerson
 from pybtex.richtext import Text
 
 from galleyproof.bib.biblatex import eprint_of, resolve_inheritance, year_from
+from galleyproof.bib.blocks import Block, split_blocks
+from galleyproof.bib.blocks import blank_comments as blank_comments  # re-exported: tests count entries with it
 from galleyproof.bib.doi import normalise_doi
 from galleyproof.bib.model import BibIssue, Bibliography, Person, Reference
 from galleyproof.errors import BibliographyError
 
-# bibtexparser logs each failed block; we report it as a finding instead (library code prints nothing).
-logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
-logging.getLogger("bibtexparser").propagate = False
 # One backend instance: render_as("text") looks the plugin up through entry points on every
 # call (about 16 ms), which made reading a 1,000-entry .bib take minutes.
 _TEXT_BACKEND = TextBackend()
 _ENTRY_START = re.compile(r"^\s*@(\w+)\s*[{(]\s*([^,\s]+)\s*,", re.MULTILINE)
-# Tokens that matter for telling a comment from a value: escapes, braces, quotes, `%` to the end of
-# the line, and an `@type{` at the start of a line (which resets the count after an unclosed brace).
-_COMMENT_TOKENS = re.compile(r"\\.|[{}\"]|%[^\n]*|^[ \t]*@[A-Za-z]+[ \t]*[{(]", re.MULTILINE)
 _MONTHS = {m: str(i) for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
                                             "oct", "nov", "dec"), 1)}
 _NOT_ENTRIES = {"comment", "preamble", "string"}
 _ET_AL = {"others", "et al", "et al."}
 
 
+@lru_cache(maxsize=65536)  # journals, publishers, volumes and years recur across a bibliography
 def plain(latex: str) -> str:
     """'The {\\"O}sterreich {Story}' -> 'The Österreich Story' (braces and LaTeX accents removed)."""
     if not latex:
@@ -87,27 +80,6 @@ def entry_lines(text: str) -> dict[str, int]:
         if match.group(1).lower() not in _NOT_ENTRIES:
             lines.setdefault(match.group(2), line)
     return lines
-
-
-def blank_comments(text: str) -> str:
-    """`%` comments removed wherever they are not inside a field value (line breaks kept)."""
-    pieces, position, depth, quoted = [], 0, 0, False
-    for match in _COMMENT_TOKENS.finditer(text):
-        token = match.group(0)
-        if token.startswith("%"):
-            if depth == 0 or (depth == 1 and not quoted):
-                pieces.append(text[position:match.start()])
-                position = match.end()
-        elif token == "{":
-            depth += 1
-        elif token == "}":
-            depth = max(depth - 1, 0)
-        elif token == '"':
-            quoted = not quoted if depth == 1 else quoted
-        elif token.lstrip().startswith("@"):
-            depth, quoted = 1 if token.rstrip().endswith("{") else 0, False
-    pieces.append(text[position:])
-    return "".join(pieces)
 
 
 def _split_concatenation(raw: str) -> list[str]:
@@ -173,22 +145,24 @@ def _simple_person(name: str) -> Person | None:
     return Person(" ".join(words[start:]), " ".join(words[:start]))
 
 
+@lru_cache(maxsize=65536)  # a group's author list recurs across its papers
 def people(value: str) -> tuple[Person, ...]:
     """BibTeX name list -> Persons; 'and others' becomes the marker Person('others')."""
-    found = []
-    for name in split_name_list(value):
-        if name.strip().casefold() in _ET_AL:
-            found.append(Person("others"))
-            continue
-        fast = _simple_person(name)
-        if fast is not None:
-            found.append(fast)
-            continue
-        try:
-            found.append(_person(BibPerson(name)))
-        except Exception:  # pybtex rejects a few odd names (unbalanced braces): keep the text as a family name
-            found.append(Person(plain(name)))
-    return tuple(found)
+    return tuple(person(name) for name in split_name_list(value))
+
+
+@lru_cache(maxsize=65536)  # and each author recurs more often still
+def person(name: str) -> Person:
+    """One BibTeX name -> Person."""
+    if name.strip().casefold() in _ET_AL:
+        return Person("others")
+    fast = _simple_person(name)
+    if fast is not None:
+        return fast
+    try:
+        return _person(BibPerson(name))
+    except Exception:  # pybtex rejects a few odd names (unbalanced braces): keep the text as a family name
+        return Person(plain(name))
 
 
 def reference_from_fields(key: str, entry_type: str, f: dict[str, str], source: str,
@@ -220,7 +194,7 @@ def reference_from_fields(key: str, entry_type: str, f: dict[str, str], source: 
 
 
 class _Reader:
-    """One pass over bibtexparser's blocks, collecting entries and issues."""
+    """One pass over the file's blocks (galleyproof.bib.blocks), collecting entries and issues."""
 
     def __init__(self, source: str):
         self.source = source
@@ -232,24 +206,24 @@ class _Reader:
     def issue(self, kind: str, message: str, line: int | None, key: str = "") -> None:
         self.issues.append(BibIssue(kind, message, self.source, line, key))
 
-    def fields(self, entry: ParsedEntry, line: int) -> dict[str, str]:
+    def fields(self, entry: Block, line: int) -> dict[str, str]:
         values: dict[str, str] = {}
         undefined: list[str] = []
-        for parsed in entry.fields:
-            name = parsed.key.split("\n")[-1].strip().lower()
+        for raw_name, raw_value in entry.fields:
+            name = raw_name.split("\n")[-1].strip().lower()
             if not name or name.startswith("%"):
                 continue
             if name in values:
                 self.issue("duplicate_field", f"{entry.key}: field {name!r} given twice; the first is used",
                            line, entry.key)
                 continue
-            values[name] = evaluate(str(parsed.value), self.strings, undefined)
+            values[name] = evaluate(raw_value, self.strings, undefined)
         for macro in dict.fromkeys(undefined):
             self.issue("undefined_macro", f"{entry.key}: @string macro {macro!r} is not defined; kept as text",
                        line, entry.key)
         return values
 
-    def add(self, entry: ParsedEntry, line: int) -> None:
+    def add(self, entry: Block, line: int) -> None:
         key = entry.key
         stored = key
         if key in self.entries:
@@ -257,23 +231,25 @@ class _Reader:
             self.issue("duplicate_key", f"key {key!r} is defined again (first at line {first}); both are audited",
                        line, key)
             stored = f"{key}\x00{line}"  # kept apart from the first; the written key is restored below
-        self.entries[stored] = (entry.entry_type.lower(), self.fields(entry, line))
+        self.entries[stored] = (entry.entry_type, self.fields(entry, line))
         self.order.append((stored, key, line))
 
     def read(self, text: str) -> list[Reference]:
-        library = bibtexparser.parse_string(blank_comments(text), parse_stack=[])
-        for string in library.strings:
+        blocks = split_blocks(text)
+        # Macros first, whatever their place in the file; a key defined twice keeps its first
+        # definition (bibtexparser's library does the same).
+        macros: dict[str, str] = {}
+        for block in blocks:
+            if block.kind == "string":
+                macros.setdefault(block.key, block.fields[0][1])
+        for name, value in macros.items():
             undefined: list[str] = []
-            self.strings[string.key.casefold()] = evaluate(str(string.value), self.strings, undefined)
-        for block in library.blocks:
-            line = (block.start_line or 0) + 1
-            if isinstance(block, ParsedEntry):
-                self.add(block, line)
-            elif isinstance(block, (DuplicateFieldKeyBlock, DuplicateBlockKeyBlock)):
-                if isinstance(block.ignore_error_block, ParsedEntry):
-                    self.add(block.ignore_error_block, line)
-            elif isinstance(block, ParsingFailedBlock):
-                self.issue("unreadable_entry", _failure(block), line, _key_of(block.raw or ""))
+            self.strings[name.casefold()] = evaluate(value, self.strings, undefined)
+        for block in blocks:
+            if block.kind == "entry":
+                self.add(block, block.line)
+            elif block.kind == "failed":
+                self.issue("unreadable_entry", _failure(block.reason, block.raw), block.line, _key_of(block.raw))
         resolved = resolve_inheritance(self.entries, self.missing)
         return [reference_from_fields(key, self.entries[stored][0], resolved[stored], self.source, line)
                 for stored, key, line in self.order]
@@ -296,10 +272,8 @@ def _key_of(raw: str) -> str:
     return match.group(match.lastindex or 1) if match else ""
 
 
-def _failure(block: ParsingFailedBlock) -> str:
+def _failure(reason: str, raw: str) -> str:
     """One sentence on why a block could not be read, from bibtexparser's reason."""
-    reason = " ".join(str(getattr(block.error, "abort_reason", "") or "").split()).rstrip(".")
-    raw = block.raw or ""
     what = _key_of(raw) or raw.strip().split("\n")[0][:40]
     return f"entry {what!r} cannot be read and is not audited: {reason or 'not a well-formed entry'}"
 
@@ -311,7 +285,7 @@ def parse_bibtex(text: str, source: str = "<string>") -> Bibliography:
         refs = reader.read(text)
     except Exception as exc:  # bibtexparser raises on states it calls its own bugs; name the file
         raise BibliographyError(f"cannot read BibTeX: {exc}", source) from None
-    return Bibliography(refs, sorted(reader.issues, key=lambda i: i.line or 0), reader.digest())
+    return Bibliography(refs, sorted(reader.issues, key=lambda i: i.line or 0), reader.digest)
 
 
 def parse_bibliography(text: str, source: str = "<string>") -> list[Reference]:

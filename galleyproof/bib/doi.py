@@ -30,6 +30,8 @@ def normalise_doi(text: str | None) -> str:
 
 
 def _visible(text: str) -> str:
+    if text.isascii():  # no format character is ASCII: skip the per-character look-up
+        return text
     return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,15 @@ class Bibliography:
 
     references: list[Reference] = field(default_factory=list)
     issues: list[BibIssue] = field(default_factory=list)
-    # A hash of every entry's key, type and fields as read, layout aside ("" when the reader gives none):
-    # the cell cache keys a bibliography that cells read on it (render/cache.py).
-    digest: str = ""
+    # Computes `digest` when first asked for: the audit never needs it, and hashing every field of a
+    # 10,000-entry file costs as much as reading half of it.
+    digest_of: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def digest(self) -> str:
+        """A hash of every entry's key, type and fields as read, layout aside ("" when the reader gives
+        none): the cell cache keys a bibliography that cells read on it (render/cache.py)."""
+        return self.digest_of() if self.digest_of else ""
 
     @property
     def errors(self) -> list[BibIssue]:

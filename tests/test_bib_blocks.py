@@ -1,0 +1,107 @@
+"""galleyproof.bib.blocks reads every file into the blocks bibtexparser's splitter gives for it.
+
+The chunked reader (and its regular-expression fast path) must be a faster way to the same answer,
+never a second opinion: each test compares it with bibtexparser 2 run on the whole file, on the real
+bibliographies and on generated BibTeX soup that mixes entries with broken ones, comments, macros,
+quotes, escapes and stray block starts.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, ParsingFailedBlock
+from bibtexparser.model import Entry as ParsedEntry
+from bibtexparser.model import String as ParsedString
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from galleyproof.bib import blocks
+from galleyproof.bib.encoding import decode
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = sorted((ROOT.parent / "shared").glob("**/*.bib")) + sorted((ROOT / "tests" / "data").glob("**/*.bib"))
+
+
+def whole_file(text: str) -> list[blocks.Block]:
+    """What bibtexparser's splitter makes of the comment-blanked file in one go, as Blocks."""
+    found = []
+    for block in bibtexparser.parse_string(blocks.blank_comments(text), parse_stack=[]).blocks:
+        line = (block.start_line or 0) + 1
+        if isinstance(block, (DuplicateFieldKeyBlock, DuplicateBlockKeyBlock)):
+            block = block.ignore_error_block
+        if isinstance(block, ParsedEntry):
+            found.append(blocks.Block("entry", line, block.entry_type.lower(), block.key,
+                                      tuple((f.key, str(f.value)) for f in block.fields)))
+        elif isinstance(block, ParsedString):
+            found.append(blocks.Block("string", line, key=block.key, fields=((block.key, str(block.value)),)))
+        elif isinstance(block, ParsingFailedBlock):
+            reason = " ".join(str(getattr(block.error, "abort_reason", "") or "").split()).rstrip(".")
+            found.append(blocks.Block("failed", line, reason=reason, raw=block.raw or ""))
+    return found
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
+def test_real_bibliographies_split_as_bibtexparser_splits_them(path: Path):
+    text = decode(path.read_bytes()).text
+    assert blocks.split_blocks(text) == whole_file(text)
+
+
+def test_the_fast_path_reads_plain_entries_and_declines_the_rest():
+    text = decode((ROOT.parent / "shared/compat/bib/biblatex-examples.bib").read_bytes()).text
+    pieces = blocks.chunks(text)
+    fast = [chunk for _, chunk, _ in pieces if blocks._fast(blocks.blank_comments(chunk)) is not None]
+    assert len(fast) > 0.8 * len(pieces)  # most entries never reach bibtexparser's splitter
+    assert not any(chunk.lstrip().lower().startswith("@string") for chunk in fast)
+    for _, chunk, following in pieces:  # and where it answers, it answers as the splitter does
+        blanked = blocks.blank_comments(chunk)
+        found = blocks._fast(blanked)
+        if found is not None:
+            assert [blocks.Block("entry", 1, *found)] == blocks._slow(blanked, following, 0)
+
+
+TRICKY = [
+    '@article{a, title = {One {Two {Three {Four}}}}, author = "Q {"} R", note = x # "y" # {z}}\n',
+    '@article{a,\n title = {\\{ half}, b = "c\\"d", e = {f\\}g}}\n@book{b, title={ok}}\n',
+    "@article{a, title = {unclosed\n@book{b, title = {fine}}\n",
+    "@article{a title = {no comma}}\n@article{b, x = {1},}\n",
+    "@article{a, x = {1}, dangling }\n@misc{c, y = {2}}\n",
+    '@string{j = "Journal"}\n@string{J = {Other}}\n@article{a, journal = j # { X}}\n@string{j = {Late}}\n',
+    "@comment{ @article{no, x = {1}} }\n@article(p, x = {1})\n@article{q, x = {a@b.c}, y = {@inbook{z}}}\n",
+    "  @article{i, x = {1}} trailing @book{t, y={2}}\n% @article{commented, x={1}}\n@article{k, % c\n x = {1}}\n",
+    "@article{d, x = {1}, x = {2}}\n@article{d, y = {3}}\n\t@Article {e, X = 1}\n@article{f, x = {a}}",
+    "@article{g, x = {a, b}, y = {{{{{{{deep}}}}}}}}\n@article{h,\n}\n@article{}\n@{x, y = {1}}\n",
+    "@article{a, abstract = {One.\\\\\nTwo.\\\nThree}}\n@article{b, x = {1}}\n@article{c, x = {\\\n",
+    "@article{a@b(x, y = {1}}\n@article{c, y = {2}}\n",
+    '@article{q, x = "a{"}b"}\n@article{r, x = "{"}"}\n@article{s, x = "unterminated}\n@article{t, x={1}}',
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_tricky_inputs_split_as_bibtexparser_splits_them(text: str):
+    assert blocks.split_blocks(text) == whole_file(text)
+
+
+PIECES = ["@article{", "@book{", "@string{", "@comment{", "@preamble{", "@article(", "@{", "@Misc {", "k1", "k2",
+          ",", ", ", "=", " = ", "{", "}", "{{", "}}", '"', '{"}', "\\", "\\{", "\\}", '\\"', "#", " # ", "%", "% c\n",
+          "\n", "\n\n", "  ", "\t", "title", "author", "jan", "x", "a@b", "(", ")", "@", "\r\n", "é", "{\\'e}"]
+SOUP = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=80).map("".join)
+ENTRY = st.builds(lambda key, fields: f"@article{{{key},\n" + ",\n".join(fields) + "\n}\n",
+                  st.sampled_from(["a", "b", "a1"]),
+                  st.lists(st.builds(lambda n, v: f"  {n} = {v}", st.sampled_from(["title", "author", "x"]),
+                                     SOUP.map(lambda s: "{" + s + "}")), max_size=4))
+FILES = st.lists(st.one_of(ENTRY, SOUP), max_size=6).map("".join)
+EXAMPLES = int(os.environ.get("GALLEYPROOF_FUZZ_EXAMPLES", "30")) * 10
+
+
+@settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(FILES)
+@example('@article{a,\n  x = {"}\n}\n@article{b, x = {1}}\n')
+@example("@article{a,\n  title = {\\\n@article{}\n}\n")  # an escaped newline is no line to bibtexparser
+def test_generated_bibtex_splits_as_bibtexparser_splits_it(text: str):
+    assert blocks.split_blocks(text) == whole_file(text)
+    assert "".join(blocks.blank_comments(chunk) for _, chunk, _ in blocks.chunks(text)) == \
+        blocks.blank_comments(text)
