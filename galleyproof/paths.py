@@ -75,17 +75,6 @@ def unlinked(path: Path) -> Path:
     return path
 
 
-def front_matter_line(path: Path, key: str) -> int | None:
-    """1-based line of `key:` in the leading `---` block of a Markdown file (for error messages)."""
-    with open(path, encoding="utf-8", errors="replace") as handle:
-        for number, line in enumerate(handle, 1):
-            if number > 1 and line.strip() in ("---", "..."):
-                return None
-            if line.lstrip().startswith(f"{key}:"):
-                return number
-    return None
-
-
 @dataclass(frozen=True)
 class Resource:
     target: str  # as written

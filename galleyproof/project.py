@@ -131,23 +131,18 @@ def find_root(start: Path) -> Path:
     raise ConfigError(f"no {QUARTO_FILE} found here or in any parent directory", start)
 
 
-def line_of_key(path: Path, key: str) -> int | None:
-    """First line that sets `key:`; YAML parsers drop positions, and errors should still point somewhere."""
-    return _line_where(path, lambda text: text.startswith(f"{key}:"))
+def where_set(project: Project, key: str, index: int = 0) -> tuple[Path, int | None]:
+    """(file, line) where document metadata `key` (item `index` of a list) was written for the project's
+    first output: the front matter of its first source when that sets it (it wins the merge), else
+    `_quarto.yml`. For error messages."""
+    sources = project.outputs[0].sources if project.outputs else ()
+    return _where_set(project.config_path, sources[0] if sources else None, key, index)
 
 
-def line_of_item(path: Path, item: str) -> int | None:
-    """First line of a YAML list item `- item`."""
-    return _line_where(path, lambda text: text.startswith("-") and text[1:].strip().strip("'\"") == item)
-
-
-def _line_where(path: Path, test) -> int | None:
-    if not path.is_file():  # a single document has no _quarto.yml
-        return None
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if test(line.strip()):
-            return number
-    return None
+def _where_set(config_path: Path, source: Path | None, key: str, index: int = 0) -> tuple[Path, int | None]:
+    if source is not None and safe_yaml.line_in_file(source, (key,), exact=True) is not None:
+        return source, safe_yaml.line_in_file(source, (key, index))
+    return config_path, safe_yaml.line_in_file(config_path, (key, index))
 
 
 def _authors(meta: dict[str, Any]) -> tuple[Author, ...]:
@@ -161,46 +156,50 @@ def _chapters(root: Path, config_path: Path, config: dict) -> tuple[Path, ...]:
     listed = book.get("chapters")
     appendices = book.get("appendices") or []
     if not listed:
-        raise ConfigError("book.chapters lists no chapters", config_path, line_of_key(config_path, "book"))
+        raise ConfigError("book.chapters lists no chapters", config_path,
+                          safe_yaml.line_in_file(config_path, ("book", "chapters")))
     found = []
-    for entry in _flatten_chapters(listed) + _flatten_chapters(appendices):
-        path = paths.inside_project(entry, root, what="chapter", source=config_path,
-                                    line=line_of_item(config_path, entry), error=ConfigError)
+    for entry, where in (_flatten_chapters(listed, ("book", "chapters"))
+                         + _flatten_chapters(appendices, ("book", "appendices"))):
+        line = safe_yaml.line_in_file(config_path, where)
+        path = paths.inside_project(entry, root, what="chapter", source=config_path, line=line, error=ConfigError)
         if not path.is_file():
-            raise ManuscriptError(f"chapter {entry!r} listed in {QUARTO_FILE} does not exist", config_path,
-                                  line_of_item(config_path, entry) or line_of_key(config_path, "chapters"))
+            raise ManuscriptError(f"chapter {entry!r} listed in {QUARTO_FILE} does not exist", config_path, line)
         found.append(path)
     return tuple(found)
 
 
 def _appendices(root: Path, config: dict) -> tuple[Path, ...]:
-    listed = _flatten_chapters((config.get("book") or {}).get("appendices") or [])
-    return tuple((root / entry).resolve() for entry in listed)
+    listed = _flatten_chapters((config.get("book") or {}).get("appendices") or [], ("book", "appendices"))
+    return tuple((root / entry).resolve() for entry, _ in listed)
 
 
-def _flatten_chapters(listed: list) -> list[str]:
-    """Quarto allows `- part: X` with nested `chapters:`; we only need the files, in order."""
-    files: list[str] = []
-    for entry in listed:
+def _flatten_chapters(listed: list, where: tuple[str | int, ...]) -> list[tuple[str, tuple[str | int, ...]]]:
+    """Quarto allows `- part: X` with nested `chapters:`; we only need the files, in order, each with its
+    key path in _quarto.yml (for error messages)."""
+    files: list[tuple[str, tuple[str | int, ...]]] = []
+    for index, entry in enumerate(listed):
         if isinstance(entry, str):
-            files.append(entry)
+            files.append((entry, (*where, index)))
         elif isinstance(entry, dict):
             part = entry.get("part")
             if isinstance(part, str) and part.endswith((".qmd", ".md")):
-                files.append(part)
-            files.extend(_flatten_chapters(entry.get("chapters") or []))
+                files.append((part, (*where, index, "part")))
+            files.extend(_flatten_chapters(entry.get("chapters") or [], (*where, index, "chapters")))
     return files
 
 
-def _paths(root: Path, config_path: Path, meta: dict, key: str) -> tuple[Path, ...]:
-    """`bibliography`/`csl` (already absolute: metadata.absolute_paths); outside the project is an error."""
-    value = meta.get(key)
-    found = tuple(Path(v) for v in (value if isinstance(value, list) else [value]) if v)
-    for path in found:
-        if not paths.is_inside(path, root):
-            raise ConfigError(f"{key} {str(path)!r} lies outside the project", config_path,
-                              line_of_key(config_path, key))
-    return found
+def _paths(root: Path, config_path: Path, output: Output, key: str) -> tuple[Path, ...]:
+    """`bibliography`/`csl` (already absolute: metadata.absolute_paths); outside the project is an error,
+    reported where it was written (the first source's front matter or _quarto.yml)."""
+    value = output.metadata.get(key)
+    listed = value if isinstance(value, list) else [value]
+    for index, item in enumerate(listed):
+        if item and not paths.is_inside(Path(item), root):
+            source = output.sources[0] if output.sources else None
+            raise ConfigError(f"{key} {str(item)!r} lies outside the project",
+                              *_where_set(config_path, source, key, index))
+    return tuple(Path(v) for v in listed if v)
 
 
 def _formats(meta: dict) -> tuple[tuple[str, ...], dict[str, dict[str, Any]]]:
@@ -246,12 +245,13 @@ def load_project(start: Path | str = ".") -> Project:
     kind = project_type(config, config_path) if config_path.is_file() else "file"
     outputs = _outputs(root, config_path, config, kind, single)
     first = outputs[0].metadata
-    bibliographies = _paths(root, config_path, first, "bibliography")
-    csl = _paths(root, config_path, first, "csl")
+    bibliographies = _paths(root, config_path, outputs[0], "bibliography")
+    csl = _paths(root, config_path, outputs[0], "csl")
     output = (config.get("project") or {}).get("output-dir", "_output")
     book = config.get("book") or {}
     if book.get("output-file") is not None:  # the build writes <output-dir>/<output-file>.<ext>
-        paths.output_name(str(book["output-file"]), source=config_path, line=line_of_key(config_path, "output-file"))
+        paths.output_name(str(book["output-file"]), source=config_path,
+                          line=safe_yaml.line_in_file(config_path, ("book", "output-file")))
     return Project(
         root=root,
         title=str(first.get("title") or (config.get("project") or {}).get("title") or root.name),
@@ -261,7 +261,7 @@ def load_project(start: Path | str = ".") -> Project:
         bibliography=bibliographies[0] if bibliographies else None,
         csl=csl[0] if csl else None,
         output_dir=paths.output_dir(root, str(output), source=config_path,
-                                    line=line_of_key(config_path, "output-dir")),
+                                    line=safe_yaml.line_in_file(config_path, ("project", "output-dir"))),
         formats=outputs[0].formats,
         quarto=config,
         settings=settings,
@@ -286,7 +286,7 @@ def project_type(config: dict, config_path: Path) -> str:
         return "default"
     if kind not in PROJECT_TYPES:
         raise ConfigError(f"project type {kind!r} is not supported (supported: {', '.join(PROJECT_TYPES)})",
-                          config_path, line_of_key(config_path, "type"))
+                          config_path, safe_yaml.line_in_file(config_path, ("project", "type")))
     return kind
 
 
@@ -351,13 +351,13 @@ def _article(root: Path, config_path: Path, config: dict) -> Path:
         if path.is_file():
             if root not in path.parents:
                 raise ConfigError(f"article {candidate!r} lies outside the project", config_path,
-                                  line_of_key(config_path, "article"))
+                                  safe_yaml.line_in_file(config_path, ("manuscript", "article")))
             return path
     if named:
         raise ManuscriptError(f"manuscript.article {named!r} does not exist", config_path,
-                              line_of_key(config_path, "article"))
+                              safe_yaml.line_in_file(config_path, ("manuscript", "article")))
     raise ManuscriptError("a manuscript project needs index.qmd or index.ipynb, or manuscript.article naming "
-                          "its article", config_path, line_of_key(config_path, "manuscript") or 1)
+                          "its article", config_path, safe_yaml.line_in_file(config_path, ("manuscript",)) or 1)
 
 
 def _default_sources(root: Path, config_path: Path, config: dict) -> list[Path]:
@@ -365,11 +365,11 @@ def _default_sources(root: Path, config_path: Path, config: dict) -> list[Path]:
     listed = (config.get("project") or {}).get("render")
     if listed:
         found: list[Path] = []
-        for entry in listed if isinstance(listed, list) else [listed]:
+        for index, entry in enumerate(listed if isinstance(listed, list) else [listed]):
             matches = sorted(root.glob(str(entry))) if any(c in str(entry) for c in "*?[") else [root / str(entry)]
             if not matches or not all(m.is_file() for m in matches):
                 raise ManuscriptError(f"project.render lists {entry!r}, which matches no file", config_path,
-                                      line_of_item(config_path, str(entry)))
+                                      safe_yaml.line_in_file(config_path, ("project", "render", index)))
             found += [m.resolve() for m in matches if m.suffix in SOURCE_SUFFIXES]
         return list(dict.fromkeys(found))
     found = sorted(p.resolve() for p in root.iterdir()

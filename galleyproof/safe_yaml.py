@@ -1,4 +1,6 @@
 """Every YAML galleyproof reads from a manuscript goes through `load()`: PyYAML's safe loader with limits.
+Where in the YAML a value was written (file:line for error messages) is `line_of()` / `line_in_file()`,
+which walk the same bounded loader's node tree by key path.
 
 PyYAML composes nodes recursively, so a few thousand nested `[` or `- ` levels end in a RecursionError
 (a traceback, not a message); aliases let a short file stand for an exponentially large tree ("billion
@@ -10,6 +12,8 @@ with file and line.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -68,3 +72,79 @@ def load(text: str) -> Any:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+# --------------------------------------------------------------------------------------------------
+# where a value was written
+
+FRONT_MATTER_SUFFIXES = (".qmd", ".md", ".markdown", ".rmd")
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The node tree of `text` within the limits of `load()`; None when it is not (bounded) YAML."""
+    if len(text) > MAX_BYTES:
+        return None
+    loader = None
+    try:
+        loader = _BoundedLoader(text)
+        return loader.get_single_node()
+    except (yaml.YAMLError, RecursionError):
+        return None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def line_of(text: str, path: Sequence[str | int], *, offset: int = 0, exact: bool = False) -> int | None:
+    """1-based line (plus `offset`) of the value at `path` in `text`: mapping keys and list indexes,
+    ("book", "chapters", 3) or ("project", "output-dir"). A key's line is the line of the key; when
+    the path leaves the tree, the line of the nearest existing parent (None with `exact`), so a list
+    index into a single value gives the value's line. None when `text` is empty or not YAML; never
+    raises. A key repeated in one mapping counts at its last occurrence, the one the loader keeps."""
+    node = _compose(text)
+    if node is None:
+        return None
+    line = node.start_mark.line
+    for part in path:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            pairs = [(key, value) for key, value in node.value
+                     if isinstance(key, yaml.ScalarNode) and key.value == str(part)]
+            if pairs:
+                key, child = pairs[-1]
+                line = key.start_mark.line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            child = node.value[part]
+            line = child.start_mark.line
+        if child is None:
+            if exact:
+                return None
+            break
+        node = child
+    return line + 1 + offset
+
+
+def front_matter_block(text: str) -> tuple[str, int] | None:
+    """(YAML text, line offset) of a Markdown document's leading `---` block, as pandoc and Quarto read
+    it (closed by `---` or `...`); None when there is none."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return "\n".join(lines[1:index]), 1
+    return None
+
+
+def line_in_file(file: Path | str, path: Sequence[str | int], *, exact: bool = False) -> int | None:
+    """`line_of()` in a YAML file, or in the front matter of a Markdown/.qmd file (lines counted in the
+    file). None when the file cannot be read or holds no YAML there; never raises."""
+    file = Path(file)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if file.suffix.lower() in FRONT_MATTER_SUFFIXES:
+        block = front_matter_block(text)
+        return line_of(block[0], path, offset=block[1], exact=exact) if block else None
+    return line_of(text, path, exact=exact)

@@ -67,7 +67,7 @@ def from_path(path: Path | str) -> AuditInput:
         return AuditInput(bib.references, None, str(path), bib.issues)
     if path.suffix.lower() in MANUSCRIPT_SUFFIXES:
         doc = read_qmd(path)
-        bibs = [_bibliography_path(path, bib) for bib in _bibliographies(doc.metadata)]
+        bibs = [_bibliography_path(path, bib, index) for index, bib in enumerate(_bibliographies(doc.metadata))]
         if bibs:
             loaded = [load_bibliography(bib, str(bib)) for bib in bibs]
             return AuditInput([r for bib in loaded for r in bib.references], doc.citations, str(path),
@@ -77,10 +77,10 @@ def from_path(path: Path | str) -> AuditInput:
     return _plain_text(path)
 
 
-def _bibliography_path(manuscript: Path, value: str) -> Path:
+def _bibliography_path(manuscript: Path, value: str, index: int) -> Path:
     """A front matter's bibliography, refused (file and line) unless inside the manuscript's project: the
     folder of the nearest _quarto.yml, or the manuscript's own folder (its entries go to the registries)."""
-    from galleyproof import paths
+    from galleyproof import paths, safe_yaml
     from galleyproof.errors import ConfigError
     from galleyproof.project import find_root
 
@@ -88,7 +88,7 @@ def _bibliography_path(manuscript: Path, value: str) -> Path:
         root = find_root(manuscript.parent)
     except ConfigError:
         root = manuscript.parent.resolve()
-    line = paths.front_matter_line(manuscript, "bibliography")
+    line = safe_yaml.line_in_file(manuscript, ("bibliography", index))
     return paths.inside_project(value, root, base=manuscript.parent, what="bibliography", source=manuscript,
                                 line=line)
 

@@ -16,6 +16,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from galleyproof import safe_yaml
 from galleyproof.errors import ConfigError
 from galleyproof.project import Project, read_yaml, style_path
 
@@ -78,26 +79,6 @@ def _schema() -> dict:
     return yaml.safe_load(SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
-def _line_of(text: str, path: tuple) -> int | None:
-    """1-based line of the YAML node at `path` (keys and list indexes), or of its nearest parent."""
-    node = yaml.compose(text)
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in path:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == part), None)
-            key = next((k for k, _ in node.value if k.value == part), None)
-            if key is not None:
-                line = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
-            line = child.start_mark.line + 1
-        if child is None:
-            break
-        node = child
-    return line
-
-
 def _error_message(error: jsonschema.ValidationError) -> str:
     where = ".".join(str(p) for p in error.absolute_path)
     return f"{where}: {error.message}" if where else error.message
@@ -125,14 +106,14 @@ def parse_profile(path: Path, project: Project | None = None) -> Profile:
     if not isinstance(data, dict):
         raise ConfigError("a journal profile must be a YAML mapping", path, 1)
     errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(data),
-                    key=lambda e: _line_of(text, tuple(e.absolute_path)) or 0)
+                    key=lambda e: safe_yaml.line_of(text, tuple(e.absolute_path)) or 0)
     if errors:
         first = errors[0]
         raise ConfigError(f"invalid journal profile: {_error_message(first)}", path,
-                          _line_of(text, tuple(first.absolute_path)))
+                          safe_yaml.line_of(text, tuple(first.absolute_path)))
     if data["id"] != path.stem:
         raise ConfigError(f"profile id {data['id']!r} must match its file name {path.stem!r}", path,
-                          _line_of(text, ("id",)))
+                          safe_yaml.line_of(text, ("id",)))
     limits = data.get("limits") or {}
     keywords = limits.get("keywords") or {}
     figures = data.get("figures") or {}
@@ -140,7 +121,7 @@ def parse_profile(path: Path, project: Project | None = None) -> Profile:
         id=data["id"],
         name=data["name"],
         citation_style=data["citation_style"],
-        csl=_resolve_style(data["citation_style"], project, path, _line_of(text, ("citation_style",))),
+        csl=_resolve_style(data["citation_style"], project, path, safe_yaml.line_of(text, ("citation_style",))),
         review=data["review"],
         formats=tuple(data["formats"]),
         limits=Limits(limits.get("main_text_words"), limits.get("abstract_words"), limits.get("references"),

@@ -31,7 +31,7 @@ from galleyproof.manuscript.book import Book, read_book
 from galleyproof.pipeline import manifest as manifests
 from galleyproof.pipeline.policy import AUDIT_FAIL_ON, build_failures, check_failures
 from galleyproof.pipeline.progress import AuditProgress, NullReporter, Reporter
-from galleyproof.project import QUARTO_FILE, Project, line_of_key
+from galleyproof.project import QUARTO_FILE, Project, where_set
 from galleyproof.render.cache import ChapterStatus
 from galleyproof.report.output import count, to_json
 
@@ -94,7 +94,7 @@ def validate_inputs(project: Project, book: Book) -> None:
         return
     if book.references is None:
         raise BibliographyError(f"bibliography {project.relative(project.bibliography)} does not exist",
-                                project.config_path, line_of_key(project.config_path, "bibliography"))
+                                *where_set(project, "bibliography"))
     known = {ref.key for ref in book.references}
     unknown = [c for c in citations if c.key not in known]
     if unknown:

@@ -20,10 +20,11 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
+from galleyproof import safe_yaml
 from galleyproof.errors import GalleyproofError
 from galleyproof.manuscript.book import Book
 from galleyproof.pipeline.progress import NullReporter, Reporter
-from galleyproof.project import QUARTO_FILE, Output, Project, line_of_item
+from galleyproof.project import QUARTO_FILE, Output, Project
 from galleyproof.render import embedded
 from galleyproof.render.cache import ChapterStatus
 from galleyproof.render.formats import FormatPlan, plan_formats
@@ -118,9 +119,9 @@ def missing_resources(project: Project) -> list[str]:
     https://quarto.org/docs/manuscripts/components.html) that are not there."""
     listed = (project.quarto.get("manuscript") or {}).get("resources") or []
     missing = []
-    for entry in listed if isinstance(listed, list) else [listed]:
+    for index, entry in enumerate(listed if isinstance(listed, list) else [listed]):
         if not any(project.root.glob(str(entry))) and not (project.root / str(entry)).exists():
-            line = line_of_item(project.config_path, str(entry))
+            line = safe_yaml.line_in_file(project.config_path, ("manuscript", "resources", index))
             missing.append(f"{QUARTO_FILE}:{line}: manuscript.resources lists {entry}, which does not exist"
                            if line else f"{QUARTO_FILE}: manuscript.resources lists {entry}, which does not exist")
     return missing
