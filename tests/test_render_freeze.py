@@ -416,3 +416,20 @@ def test_interactive_output_that_needs_quartos_page_scripts_becomes_a_note(tmp_p
     assert "require(" not in "\n".join(thawed.lines) and "interactive output" in "\n".join(thawed.lines)
     assert thawed.warnings
     assert "require(" in "\n".join(thawed_lines(tmp_path, markdown).lines)  # no page scripts needed: kept
+
+
+def test_frozen_figures_are_the_documents_figures(tmp_path):
+    from galleyproof.render.embedded import prepare
+
+    if not (COMPAT / "template-vscode").is_dir():
+        pytest.skip("../shared/compat/quarto/template-vscode is not here")
+    root = copy_project(COMPAT / "template-vscode", tmp_path / "template-vscode")
+    prepared = prepare(load_project(root))
+    # Copied beside the executed cells' figures, where writers and export look for them.
+    assert [(f.path.relative_to(prepared.resource_dir).as_posix(), f.label) for f in prepared.figures] == [
+        ("figures/frozen-index-figure-html-fig-timeline-output-1.png", "fig-timeline"),
+        ("figures/frozen-notebooks-data-screening-figure-html-fig-spatial-plot-output-1.png", "fig-spatial-plot")]
+    assert prepared.figures[0].caption == "Timeline of recent earthquakes on La Palma"
+    assert prepared.figures[0].path.read_bytes() == (root / "_freeze/index/figure-html/fig-timeline-output-1.png"
+                                                     ).read_bytes()
+    assert "_freeze/" not in prepared.markdown.read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -442,7 +443,7 @@ def _chapter_markdown(project: Project, chapter: _Chapter, prepared: Prepared, n
                         "shown as code")
         replacements[cell.line] = (_closing_fence(chapter.lines, cell), _code_block(cell))
     body = _substitute(lines, chapter.body_start, replacements)
-    body = rebase_images(body, chapter.path.parent, project.root)
+    body = _stage_frozen(prepared, rebase_images(body, chapter.path.parent, project.root))
     title = chapter.meta.get("title")
     if book and title and title != project.title:  # a book chapter's title is its heading; index.qmd repeats the book's
         body = f"# {title}\n\n{body}"
@@ -471,6 +472,23 @@ def _embed_markdown(embed: Embed, notebooks: dict[Path, _Chapter], prepared: Pre
     cell = next(c for c in notebook.cells if str(c.options.get("label") or "") == embed.label)
     options = {**cell_options(cell, notebook.defaults), "echo": embed.options.get("echo") == "true", "include": True}
     return _render(cell, options, outputs.get(cell.line, []), prepared, f"{_stem(notebook.name)}-{embed.label}")
+
+
+def _stage_frozen(prepared: Prepared, body: str) -> str:
+    """Frozen figures (`_freeze/...`, render/freeze.py) copied beside the executed ones in the work
+    directory and named from there: every writer, and an export's package, finds them as it finds those."""
+    staged = {path: "figures/frozen-" + re.sub(r"[^A-Za-z0-9._-]", "-", path.split("/", 1)[1])
+              for path in freeze.references(body)}
+    for path, name in staged.items():
+        if not (prepared.resource_dir / name).is_file():
+            shutil.copyfile(prepared.root / path, prepared.resource_dir / name)
+    for path, caption, label in freeze.figures(body):
+        figure = Figure(prepared.resource_dir / staged[path], caption, label)
+        if figure not in prepared.figures:
+            prepared.figures.append(figure)
+    for path, name in staged.items():
+        body = body.replace(path, name)
+    return body
 
 
 def _inline_values(chapter: _Chapter) -> list[str]:

@@ -135,6 +135,24 @@ def _point_into_freezer(markdown: str, root: Path, source: Path, thawed: Thawed,
     return markdown
 
 
+_FIGURE = re.compile(r"!\[((?:[^\[\]]|\[[^\]]*\])*)\]\((" + re.escape(FREEZE_DIR) + r"/[^)\s]+)\)(\{[^}\n]*\})?")
+
+
+def references(markdown: str) -> list[str]:
+    """Every file in `_freeze/` the Markdown refers to (images, and `src=` in raw HTML), relative to the root."""
+    return list(dict.fromkeys(m.group(1) for m in _IMAGE_SRC.finditer(markdown)))
+
+
+def figures(markdown: str) -> list[tuple[str, str, str]]:
+    """(path relative to the root, caption, `fig-` label) of each frozen figure the Markdown shows: what
+    an export packages and checks, as it does the figures of executed cells."""
+    found = []
+    for match in _FIGURE.finditer(markdown):
+        label = re.search(r"#(fig-[^\s}]+)", match.group(3) or "")
+        found.append((match.group(2), match.group(1), label.group(1) if label else ""))
+    return found
+
+
 # -- Quarto's cell structure ---------------------------------------------------------------------------
 
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*(.*)$")
