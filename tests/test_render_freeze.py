@@ -433,3 +433,94 @@ def test_frozen_figures_are_the_documents_figures(tmp_path):
     assert prepared.figures[0].path.read_bytes() == (root / "_freeze/index/figure-html/fig-timeline-output-1.png"
                                                      ).read_bytes()
     assert "_freeze/" not in prepared.markdown.read_text(encoding="utf-8")
+
+
+# knitr in Quarto 1.4+: a labelled cell is a div carrying the label (and `tbl-cap`), a multi-panel
+# figure's caption is the div's last paragraph and its panels are `<label>-1`, `-2`; kableExtra tables
+# are raw HTML in a five-backtick fence.
+STUDY = """---
+title: Study
+---
+
+```{r}
+#| label: tbl-fit
+#| tbl-cap: Model fit by band
+kable(fit)
+```
+
+```{r}
+#| label: fig-bands
+#| fig-cap: Throws by band.
+#| fig-subcap: ["Constant", "Varied"]
+#| layout-ncol: 2
+plot(a); plot(b)
+```
+
+```{r}
+#| label: fig-one
+#| fig-cap: A single panel.
+plot(c)
+```
+
+See @tbl-fit, @fig-bands and @fig-one.
+"""
+
+STUDY_FROZEN = """---
+title: Study
+---
+
+::: {#tbl-fit .cell layout-align="center" tbl-cap='Model fit by band'}
+::: {.cell-output-display}
+
+`````{=html}
+<table>
+<caption>Fit to every band</caption>
+ <thead>
+  <tr><th style="text-align:left;"> Band </th><th style="text-align:right;"> Estimate </th></tr>
+ </thead>
+<tbody>
+  <tr><td style="text-align:left;"> low </td><td style="text-align:right;"> 0.71 </td></tr>
+</tbody>
+</table>
+
+`````
+
+:::
+:::
+
+::: {#fig-bands .cell layout-ncol="2" layout-align="center"}
+::: {.cell-output-display}
+![Constant](study_files/figure-html/fig-bands-1.png){#fig-bands-1 fig-align='center' width=100%}
+:::
+
+::: {.cell-output-display}
+![Varied](study_files/figure-html/fig-bands-2.png){#fig-bands-2 fig-align='center' width=100%}
+:::
+
+Throws by band.
+:::
+
+::: {.cell}
+::: {.cell-output-display}
+![A single panel.](study_files/figure-html/fig-one-1.png){#fig-one width=672}
+:::
+:::
+
+See @tbl-fit, @fig-bands and @fig-one.
+"""
+
+
+def test_knitr_labelled_cell_divs_number_as_quarto_numbers_them(tmp_path):
+    (tmp_path / "_quarto.yml").write_text("project:\n  title: K\nexecute:\n  freeze: true\n"
+                                          "format:\n  html: default\n  docx: default\n", encoding="utf-8")
+    (tmp_path / "study.qmd").write_text(STUDY, encoding="utf-8")
+    write_frozen(tmp_path, "study.qmd", STUDY_FROZEN, engine="knitr", figures=tuple(
+        f"figure-html/{name}.png" for name in ("fig-bands-1", "fig-bands-2", "fig-one-1")))
+    result = run(tmp_path)
+    assert not result.unresolved and not [w for w in result.warnings if "kernel" in w]  # freeze: no kernel asked
+    for text in (html_text(result.outputs["html"]), docx_text(result.outputs["docx"])):
+        assert "See Table 1, Figure 1 and Figure 2." in text
+        assert "Table 1: Model fit by band" in text and "low" in text and "0.71" in text
+        assert "Figure 1: Throws by band." in text and "Figure 2: A single panel." in text
+        assert "Figure 3" not in text  # the panels are parts of Figure 1
+    assert result.outputs["html"].read_text(encoding="utf-8").count("data:image/png;base64,") == 3

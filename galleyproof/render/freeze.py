@@ -18,6 +18,7 @@ with `echo: false`, output with `output: false`) is dropped, so the Markdown rea
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -109,12 +110,18 @@ def thaw(root: Path, source: Path, html_to_markdown: Callable[[str], str]) -> Th
     except (OSError, ValueError, KeyError, TypeError):
         return None
     thawed = Thawed(relative, str(result.get("engine") or ""), data.get("hash") == source_hash(source), [],
-                    files=[relative], includes=any((result.get("includes") or {}).values()))
+                    files=[relative], includes=_has_includes(result.get("includes")))
     markdown = _point_into_freezer(markdown, root, source, thawed, relative)
+    html_to_markdown = functools.lru_cache(maxsize=None)(html_to_markdown)  # a table is read once (pandoc)
     blocks = _parse(markdown.splitlines())
     thawed.cells = _cells(blocks, html_to_markdown, thawed)
     thawed.lines = _emit(blocks, html_to_markdown, thawed).splitlines()
     return thawed
+
+
+def _has_includes(includes: Any) -> bool:
+    """knitr writes `[]` for no includes, Quarto `{}`; each value a string or a list (by version)."""
+    return isinstance(includes, dict) and any(includes.values())
 
 
 _IMAGE_SRC = re.compile(r"(?:\]\(|src=[\"'])(" + re.escape(FREEZE_DIR) + r"/[^)\s\"']+)")
@@ -244,6 +251,8 @@ def _cell(block: _Block, html_to_markdown: Callable[[str], str], thawed: Thawed)
     if not ident.startswith(("fig-", "tbl-")) or re.search(r"\{[^{}\n]*#" + re.escape(ident) + r"[\s}]", inner):
         return inner  # not labelled, or its figure or table carries the label itself
     caption = " ".join(f"{k}={v}" for k, v in _CAPTION.findall(block.attrs))
+    # knitr labels the panels of a multi-panel figure `<label>-1`, `-2`: parts of this figure, not figures.
+    inner = re.sub(r"(\{[^{}\n]*?)#" + re.escape(ident) + r"-\d+(?=[\s}])", r"\1", inner)
     return f"::: {{#{ident}{' ' + caption if caption else ''}}}\n{inner}\n:::"
 
 
