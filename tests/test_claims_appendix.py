@@ -11,14 +11,24 @@ from galleyproof.manuscript.qmd import read_qmd
 pytestmark = pytest.mark.slow
 
 
-def test_the_appendix_cell_renders_the_current_findings_as_a_table(project_copy):
-    chapter = project_copy / "chapters" / "appendix-consistency.qmd"
+def run_appendix_cell(project) -> str:
+    chapter = project / "chapters" / "appendix-consistency.qmd"
     [cell] = read_qmd(chapter).cells
     assert cell.options.get("output") == "asis" and cell.options.get("echo") is False
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell.source)])
     NotebookClient(notebook, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(project_copy)}}).execute()
-    text = "".join(o.get("text", "") for o in notebook.cells[0].outputs if o.get("output_type") == "stream")
+                   resources={"metadata": {"path": str(project)}}).execute()
+    return "".join(o.get("text", "") for o in notebook.cells[0].outputs if o.get("output_type") == "stream")
+
+
+def test_the_appendix_cell_renders_the_checks_report_as_a_table(project_copy):
+    """The cell reads the report the build's check step wrote (reports/check.json); it checks nothing."""
+    from galleyproof.pipeline.run import stage
+    from galleyproof.project import load_project
+
+    assert "has not run" in run_appendix_cell(project_copy)  # no report yet: said, not computed
+    stage(load_project(project_copy))  # the build's steps before rendering: writes the reports
+    text = run_appendix_cell(project_copy)
     assert re.search(r"^\d+ findings \(1 error, ", text, re.M)
     assert "| Severity | Finding | Where |" in text
     row = next(line for line in text.splitlines() if line.startswith("| error |"))

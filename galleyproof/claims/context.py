@@ -10,6 +10,7 @@ from typing import Any
 from galleyproof.claims.lexicon import Lexicon
 from galleyproof.claims.sentences import Paragraph, Sentence, paragraphs, source_paragraphs
 from galleyproof.manuscript.document import Document
+from galleyproof.manuscript.prose import Prose, read_texts
 
 
 @dataclass
@@ -21,18 +22,23 @@ class CheckContext:
     references: list[str] = field(default_factory=list)  # reference-list entries as text, when known
     # file -> lines holding a reference entry in the prose file itself (a claim followed by its reference)
     reference_lines: dict[str, set[int]] = field(default_factory=dict)
-    # file -> its Markdown text, read as pandoc reads it (claims.reader); other files use doc.blocks
+    # file -> its Markdown text, read as pandoc reads it (manuscript.prose); other files use doc.blocks
     sources: dict[str, str] = field(default_factory=dict)
     bib_keys: set[str] | None = None  # keys of the bibliography; None when the manuscript names none
     bib_entries: list[dict] = field(default_factory=list)
     bib_path: Path | None = None  # the bibliography file, to name an entry's line
     bib_name: str = ""  # as the findings name it (relative to the project root)
+    # file -> pandoc's reading of its text, when the caller has it (a Book's cached readings); the
+    # sources without one are read here
+    prose: dict[str, Prose] = field(default_factory=dict)
 
     @cached_property
     def paragraphs(self) -> list[Paragraph]:
         parts = self.config.get("parts", {})
         if self.sources:
-            return source_paragraphs(self.doc, parts, self.sources, self.root)
+            missing = {f: self.sources[f] for f in self.doc.files if f in self.sources and f not in self.prose}
+            prose = {**self.prose, **read_texts(missing)} if missing else self.prose
+            return source_paragraphs(self.doc, parts, prose, self.sources, self.root)
         return paragraphs(self.doc, parts, self.root)
 
     @cached_property

@@ -26,8 +26,9 @@ from galleyproof.claims.lexicon import Lexicon, load_lexicon
 from galleyproof.claims.rules import RULES, load
 from galleyproof.claims.sentences import part_of
 from galleyproof.errors import ConfigError, ManuscriptError
-from galleyproof.manuscript.book import Book
+from galleyproof.manuscript.book import PROSE_CACHE, Book, read_chapters_prose
 from galleyproof.manuscript.document import Document
+from galleyproof.manuscript.prose import Prose
 from galleyproof.project import SETTINGS_FILE, read_yaml
 
 RULES_PATH = Path(__file__).with_name("rules.yaml")
@@ -65,14 +66,15 @@ def check_document(doc: Document, *, lexicon: Lexicon | None = None, config: dic
                    reference_lines: dict[str, set[int]] | None = None, accepted=(),
                    progress: Callable[[str], None] | None = None, sources: dict[str, str] | None = None,
                    bib_keys: set[str] | None = None, bib_entries: list[dict] | None = None,
-                   bib_path: Path | None = None) -> dict:
-    """Findings of every rule. `sources` (file -> Markdown text) are read as pandoc reads them;
+                   bib_path: Path | None = None, prose: dict[str, Prose] | None = None) -> dict:
+    """Findings of every rule. `sources` (file -> Markdown text) are read as pandoc reads them: `prose`
+    holds those readings when the caller has them (manuscript.book), the others are read here;
     `bib_keys`/`bib_entries` are the bibliography's keys and entries (None: no bibliography known)."""
     config = config or load_config()
     context = CheckContext(doc, lexicon or load_lexicon(), config, root,
                            references if references is not None else references_in(doc, config),
                            reference_lines or {}, sources or {}, bib_keys, bib_entries or [], bib_path,
-                           _display(bib_path, root))
+                           _display(bib_path, root), prose or {})
     findings: list[Finding] = []
     for name in RULES:
         if progress:
@@ -173,13 +175,14 @@ def _front_matter_bibliography(doc: Document, folder: Path) -> Path | None:
 
 def check_project(project, progress: Callable[[str], None] | None = None, *, book: Book | None = None) -> dict:
     """All chapters of a project, with its lexicon extension, severity overrides and accepted findings.
-    `book`: the project's sources as the build already read them (manuscript.book.read_book)."""
+    `book`: the project's sources as the build already read them (manuscript.book.read_book), with their
+    prose readings; without one, the chapters are read here and their prose comes from the same cache."""
     from galleyproof.manuscript.qmd import read_project_document
     settings = project.setting("claims", {}) or {}
     config = load_config(settings, project.root / SETTINGS_FILE)
     extra = [project.root / settings["lexicon"]] if settings.get("lexicon") else []
     if book is not None:
-        doc, sources = book.document, book.texts()
+        doc, sources, prose = book.document, book.texts(), book.prose()
         refs = list(book.references or ())
         references = references_in(doc, config) or [f"{r.first_author}, ({r.year})" for r in refs if r.authors]
         keys, entries = ({r.key for r in refs}, [_entry(r) for r in refs]) if book.references is not None \
@@ -187,11 +190,13 @@ def check_project(project, progress: Callable[[str], None] | None = None, *, boo
     else:
         doc = read_project_document(project)
         sources = _sources(project.root, doc.files)
+        prose = read_chapters_prose(sources, project.root / PROSE_CACHE)
         references = references_in(doc, config) or _project_references(project)
         keys, entries = _bibliography(project.bibliography)
     return check_document(doc, lexicon=load_lexicon(*extra), config=config, root=project.root,
                           references=references, accepted=read_accepted(project.accepted_path), progress=progress,
-                          sources=sources, bib_keys=keys, bib_entries=entries, bib_path=project.bibliography)
+                          sources=sources, bib_keys=keys, bib_entries=entries, bib_path=project.bibliography,
+                          prose=prose)
 
 
 def _entry(ref: Reference) -> dict:

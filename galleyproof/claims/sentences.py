@@ -2,7 +2,7 @@
 
 Segmentation is pysbd's rule-based splitter (Golden Rules for English), which keeps "et al." and
 "e.g." inside sentences. A Markdown file whose text is known is read as pandoc reads it
-(`claims.reader`): every character keeps its source line, so `Sentence.line_at` names the line of any
+(`manuscript.prose`): every character keeps its source line, so `Sentence.line_at` names the line of any
 word. Plain-text manuscripts (the importer's Document blocks) find a sentence's line by looking its
 opening words up in the source file when that file can be read, else the paragraph's first line.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,8 +18,8 @@ from pathlib import Path
 import pysbd
 
 from galleyproof.claims.lexicon import ascii_punctuation
-from galleyproof.claims.reader import Unit, meta_text, read_units
 from galleyproof.manuscript.document import Block, Document
+from galleyproof.manuscript.prose import Prose, Unit, meta_text
 
 _SEGMENTER = pysbd.Segmenter(language="en", clean=False)
 
@@ -38,7 +37,7 @@ class Sentence:
     kind: str = "paragraph"  # paragraph | list_item | table_cell | caption | quote | footnote | definition
     sections: tuple[str, ...] = ()  # enclosing heading labels, outermost first
     breaks: tuple[tuple[int, int], ...] = ()  # (offset in text, source line) where the line changes
-    group: int = -1  # units of one list, table or figure share a group (claims.reader); -1 unknown
+    group: int = -1  # units of one list, table or figure share a group (manuscript.prose); -1 unknown
 
     @property
     def as_written(self) -> str:
@@ -222,20 +221,18 @@ def abstract_unit(metadata: dict, text: str, file: str) -> Unit | None:
     return Unit("paragraph", abstract, file, breaks or [(0, first)], ("Abstract",))
 
 
-def source_paragraphs(doc: Document, parts: dict[str, list[str]], sources: dict[str, str],
+def source_paragraphs(doc: Document, parts: dict[str, list[str]], prose: dict[str, Prose], sources: dict[str, str],
                       root: Path | None = None) -> list[Paragraph]:
-    """Paragraphs of each file: pandoc's reading where the file's text is known, else the Document's."""
+    """Paragraphs of each file: pandoc's reading (`prose`, from manuscript.book or manuscript.prose) where
+    the file's text is known, else the Document's blocks."""
     units: list[Unit | Block] = []
-    markdown = [f for f in doc.files if f in sources]
-    with ThreadPoolExecutor(max_workers=4) as pool:  # one pandoc process per chapter, run side by side
-        read = dict(zip(markdown, pool.map(lambda f: read_units(sources[f], f), markdown)))
     for number, file in enumerate(doc.files):
-        if file not in sources:
+        if file not in prose:
             units += [b for b in doc.blocks if b.file == file]
             continue
-        found, metadata = read[file]
-        extra = abstract_unit(metadata, sources[file], file) if number == 0 else None
-        units += ([extra] if extra else []) + found
+        read = prose[file]
+        extra = abstract_unit(read.metadata, sources[file], file) if number == 0 and file in sources else None
+        units += ([extra] if extra else []) + list(read.units)
     result = []
     for index, unit in enumerate(units):
         if isinstance(unit, Unit):

@@ -26,9 +26,9 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from galleyproof.claims.present import findings_table, summary_line
     from galleyproof.claims.run import check_path
     from galleyproof.pipeline.policy import check_failures
+    from galleyproof.report.claims import findings_table, summary_line
 
     console = stderr_console()
     with console.status("checking claims") as status:

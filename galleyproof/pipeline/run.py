@@ -5,9 +5,12 @@
 2. read      the project's sources, once (manuscript.book.read_book): every chapter and the bibliography
 3. validate  bad input (a missing bibliography, an undefined citation key) fails first, with file and line
 4. audit     the citation audit -> <output-dir>/reports/audit.json, which the appendix cells read
-5. check and render, side by side: the claim checks run while the kernels execute the cells (or the
-             cell cache answers) and every format is converted (render/documents.py: the formats of a
-             document in parallel, one pandoc run each); then reports/check.json and report.html
+5. check and render, side by side: the claim checks run and write reports/check.json while the
+             kernels start and every format is converted (render/documents.py: the formats of a document
+             in parallel, one pandoc run each). Cells may read that report (the consistency appendix
+             does), so a kernel runs its cells, and a cached chapter that read it is looked up, only
+             once it is written; with the Quarto engine, which runs the cells itself, the check comes
+             first. Then report.html
 6. manifest  record what made each output
 
 `stage()` runs steps 2-5 without rendering: it is what `export` packages, and it takes the reports of
@@ -32,7 +35,7 @@ from galleyproof.pipeline import manifest as manifests
 from galleyproof.pipeline.policy import AUDIT_FAIL_ON, build_failures, check_failures
 from galleyproof.pipeline.progress import AuditProgress, NullReporter, Reporter
 from galleyproof.project import QUARTO_FILE, Project, where_set
-from galleyproof.render.cache import ChapterStatus
+from galleyproof.render.cache import Awaited, ChapterStatus
 from galleyproof.report.output import count, to_json
 
 ENGINES = ("auto", "embedded", "quarto")
@@ -156,10 +159,12 @@ def build(project: Project, *, engine: str = "auto", formats: tuple[str, ...] | 
         if chosen == "quarto":
             from galleyproof.render import quarto
 
+            checking.result()  # Quarto runs the cells, and they may read reports/check.json
             result.outputs = quarto.render(project, formats, fresh=fresh)
             rendered = None
         else:
-            rendered = _render_embedded(project, requested, fresh, reporter, result, staged.book)
+            rendered = _render_embedded(project, requested, fresh, reporter, result, staged.book,
+                                        _awaited(project, checking.result))
         checking.result()
     _write_reports(project, staged)
     result.check, result.reports = staged.check, staged.reports
@@ -215,10 +220,13 @@ def _read_and_audit(project: Project, offline: bool | None, reporter: Reporter) 
 
 
 def _check_step(project: Project, staged: Staged, reporter: Reporter) -> None:
+    """The claim checks; reports/check.json is written at once, for the cells that read it."""
     from galleyproof.claims.run import check_project
 
     started = time.perf_counter()
     staged.check = check_project(project, book=staged.book)
+    staged.reports["check"] = project.output_dir / REPORTS_DIR / REPORTS["check"]
+    atomic_write_text(staged.reports["check"], to_json(staged.check))
     staged.timings["check"] = time.perf_counter() - started
     reporter.info(f"check: {count(len(staged.check.get('findings', [])), 'finding')}, "
                   f"{count(check_failures(staged.check), 'error')}")
@@ -227,22 +235,23 @@ def _check_step(project: Project, staged: Staged, reporter: Reporter) -> None:
 def _write_reports(project: Project, staged: Staged) -> None:
     from galleyproof.report.html import render_report
 
-    reports = project.output_dir / REPORTS_DIR
-    if staged.check is not None:
-        staged.reports["check"] = reports / REPORTS["check"]
-        atomic_write_text(staged.reports["check"], to_json(staged.check))
-    staged.reports["report"] = reports / REPORTS["report"]
+    staged.reports["report"] = project.output_dir / REPORTS_DIR / REPORTS["report"]
     # No generation time: a build's outputs are byte-identical from identical inputs.
     atomic_write_text(staged.reports["report"], render_report(audit=staged.audit, check=staged.check,
                                                               timestamped=False))
 
 
+def _awaited(project: Project, wait) -> Awaited:
+    """The check's report, which the cells may read while the check step is still writing it."""
+    return Awaited(frozenset({project.relative(project.output_dir / REPORTS_DIR / REPORTS["check"])}), wait)
+
+
 def _render_embedded(project: Project, formats: tuple[str, ...] | None, fresh: bool, reporter: Reporter,
-                     result: BuildResult, book: Book):
+                     result: BuildResult, book: Book, awaited: Awaited | None = None):
     from galleyproof.render.documents import render_project
 
     rendered = render_project(project, formats, fresh=fresh, reporter=reporter, stem=output_stem(project),
-                              book=book)
+                              book=book, awaited=awaited)
     result.chapters, result.outputs, result.unresolved = rendered.chapters, rendered.outputs, rendered.unresolved
     result.failed = rendered.failed
     result.timings.update(rendered.timings)

@@ -13,6 +13,7 @@ whitespace edit to references.bib leaves the cells that read it cached.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,6 +136,20 @@ class CellCache:
                 continue
             hashes[relative.as_posix()] = self.digest(relative.as_posix())
         return dict(sorted(hashes.items()))
+
+
+@dataclass(frozen=True)
+class Awaited:
+    """Files the build is still writing while cells run (the claim check's report, which the pipeline
+    computes beside the kernels): cells must not read them, nor a cached record be trusted that read
+    them, before `wait()` returns."""
+
+    files: frozenset[str]  # relative to the project root, as records name their inputs
+    wait: Callable[[], object]  # blocks until they are written; raises the step's error if it failed
+
+    def before_lookup(self, record: ChapterRecord | None) -> None:
+        if record is not None and self.files & record.inputs.keys():
+            self.wait()
 
 
 def _source_of(path: Path) -> Path:

@@ -26,7 +26,7 @@ from galleyproof.manuscript.book import Book
 from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import QUARTO_FILE, Output, Project
 from galleyproof.render import embedded
-from galleyproof.render.cache import ChapterStatus
+from galleyproof.render.cache import Awaited, ChapterStatus
 from galleyproof.render.formats import FormatPlan, plan_formats
 
 
@@ -42,9 +42,11 @@ class Rendered:
 
 
 def render_project(project: Project, formats: tuple[str, ...] | None = None, *, fresh: bool = False,
-                   reporter: Reporter | None = None, stem: str | None = None, book: Book | None = None) -> Rendered:
+                   reporter: Reporter | None = None, stem: str | None = None, book: Book | None = None,
+                   awaited: Awaited | None = None) -> Rendered:
     """`formats` names writers (html, pdf, docx, jats, typst) and overrides each document's `format:`;
-    `book` is the sources as the build already read them (manuscript.book)."""
+    `book` is the sources as the build already read them (manuscript.book); `awaited`, files the build
+    is still writing (embedded.prepare)."""
     reporter = reporter or NullReporter()
     rendered = Rendered()
     for warning in missing_resources(project):
@@ -55,7 +57,7 @@ def render_project(project: Project, formats: tuple[str, ...] | None = None, *, 
     for output in project.outputs:
         try:
             _render_output(project, output, formats, fresh, reporter, stem if not several else None, book,
-                           rendered, keep_going)
+                           rendered, keep_going, awaited)
         except GalleyproofError as exc:
             if not keep_going:
                 raise
@@ -65,7 +67,7 @@ def render_project(project: Project, formats: tuple[str, ...] | None = None, *, 
 
 def _render_output(project: Project, output: Output, formats: tuple[str, ...] | None, fresh: bool,
                    reporter: Reporter, stem: str | None, book: Book | None, rendered: Rendered,
-                   keep_going: bool) -> None:
+                   keep_going: bool, awaited: Awaited | None = None) -> None:
     """One document in each of its formats. With `keep_going`, a format that fails is recorded and the
     document's other formats are still written."""
     several = len(project.outputs) > 1
@@ -73,7 +75,8 @@ def _render_output(project: Project, output: Output, formats: tuple[str, ...] | 
     for plan in plans:
         if plan.note:
             rendered.warnings.append(f"{project.relative(output.sources[0])}: {plan.note}")
-    prepared = embedded.prepare(project, fresh=fresh, reporter=reporter, output=output, book=book)
+    prepared = embedded.prepare(project, fresh=fresh, reporter=reporter, output=output, book=book,
+                                awaited=awaited)
     rendered.chapters += prepared.chapters
     rendered.reads |= prepared.reads
     built = [p for p in plans if p.writer]

@@ -38,7 +38,7 @@ from galleyproof.manuscript.qmd import front_matter, parse_qmd
 from galleyproof.pipeline.progress import NullReporter, Reporter
 from galleyproof.project import Output, Project, read_yaml
 from galleyproof.render import freeze, look, pandoc
-from galleyproof.render.cache import CACHE_DIR, CellCache, ChapterRecord, ChapterStatus, cell_keys
+from galleyproof.render.cache import CACHE_DIR, Awaited, CellCache, ChapterRecord, ChapterStatus, cell_keys
 from galleyproof.render.cells import Figure, cell_options, render_cell, should_evaluate
 from galleyproof.render.kernel import (
     SOURCE_DATE_EPOCH,
@@ -92,7 +92,8 @@ class Prepared:
 
 
 def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None = None,
-            work_dir: Path | None = None, output: Output | None = None, book: Book | None = None) -> Prepared:
+            work_dir: Path | None = None, output: Output | None = None, book: Book | None = None,
+            awaited: Awaited | None = None) -> Prepared:
     """Execute (or load from the cache) every chapter of `output` (default: the project's first document)
     and write the assembled Markdown and figures.
 
@@ -100,7 +101,8 @@ def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None 
     start-up waiting); a failure is raised for the first failing chapter in book order. Everything that
     can be wrong with the input (a missing CSL, an embed of a missing notebook, R cells without an R
     kernel) is reported before any kernel starts. `book`: the sources as the build already read them
-    (manuscript.book), so no chapter is parsed twice.
+    (manuscript.book), so no chapter is parsed twice. `awaited`: files the build is still writing (its
+    claim-check report); the cells that may read them wait for them, the rest of the work does not.
     """
     reporter = reporter or NullReporter()
     output = output or project.outputs[0]
@@ -117,7 +119,7 @@ def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None 
                         csl, timings={"kernel": 0.0, "execute": 0.0, "pandoc": 0.0, "typst": 0.0},
                         bibliographies=bibliographies, stem=output.stem)
     try:
-        bodies = _assemble(project, output, prepared, fresh, reporter, book)
+        bodies = _assemble(project, output, prepared, fresh, reporter, book, awaited)
     except GalleyproofError as exc:
         raise in_notebook_cells(project, exc) from None
     prepared.warnings = [in_notebook_cells(project, w) for w in prepared.warnings]
@@ -129,14 +131,14 @@ def prepare(project: Project, *, fresh: bool = False, reporter: Reporter | None 
 
 
 def _assemble(project: Project, output: Output, prepared: Prepared, fresh: bool, reporter: Reporter,
-              book: Book | None = None) -> list[str]:
+              book: Book | None = None, awaited: Awaited | None = None) -> list[str]:
     """Read, execute and render every chapter of `output`; the Markdown of each."""
     defaults: dict[str, Any] = output.metadata["execute"] if isinstance(output.metadata.get("execute"), dict) else {}
     chapters = [_read_chapter(project, path, defaults, output.metadata, book, fresh) for path in output.sources]
     notebooks = _embedded_notebooks(project, chapters, fresh)
     reporter.stage("chapters", len(chapters) + len(notebooks))
     cache = CellCache(project.root, digests=book.digests if book else None)
-    _execute(project, chapters + notebooks, cache, fresh, prepared, reporter)
+    _execute(project, chapters + notebooks, cache, fresh, prepared, reporter, awaited)
     by_path = {c.path: c for c in notebooks}
     bodies = [_chapter_markdown(project, chapter, prepared, by_path, book=project.kind == "book")
               for chapter in chapters]
@@ -345,7 +347,7 @@ def _embedded_notebooks(project: Project, chapters: list[_Chapter], fresh: bool 
 
 
 def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh: bool, prepared: Prepared,
-             reporter: Reporter) -> None:
+             reporter: Reporter, awaited: Awaited | None = None) -> None:
     """Fill each chapter's outputs from the notebook, the cache or a kernel; record statuses and timings."""
     fig_dpi = figure_dpi(project)
     pending = []
@@ -371,6 +373,8 @@ def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh
             continue
         kernel = _kernel_key(project, chapter, fig_dpi)
         keys = cell_keys(chapter.sources, kernel)
+        if awaited is not None and chapter.cells and not fresh:
+            awaited.before_lookup(cache.load(chapter.name))  # a record made from a report being rewritten
         record = None if fresh or not chapter.cells else cache.lookup(chapter.name, keys)
         if chapter.cells and record is None:
             pending.append((chapter, keys, kernel))
@@ -381,7 +385,7 @@ def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh
         prepared.chapters.append(ChapterStatus(chapter.name, len(chapter.cells), status))
         reporter.item("chapters", chapter.name, status)
     if pending:
-        _run_pending(project, pending, cache, prepared, reporter, fig_dpi)
+        _run_pending(project, pending, cache, prepared, reporter, fig_dpi, awaited)
     order = {c.name: i for i, c in enumerate(chapters)}
     prepared.chapters.sort(key=lambda status: order[status.chapter])
 
@@ -394,13 +398,14 @@ def _kernel_key(project: Project, chapter: _Chapter, fig_dpi: int | None) -> str
 
 
 def _run_pending(project: Project, pending: list, cache: CellCache, prepared: Prepared, reporter: Reporter,
-                 fig_dpi: int | None) -> None:
+                 fig_dpi: int | None, awaited: Awaited | None = None) -> None:
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=min(len(pending), os.cpu_count() or 1)) as pool:
         futures = [pool.submit(execute_chapter, chapter.sources, cwd=chapter.cwd, chapter=chapter.name,
                                lines=[c.line for c in chapter.cells], fig_dpi=fig_dpi, kernel_name=chapter.kernel,
                                timeout=cell_timeout(chapter.defaults),
-                               code_lines=[c.first_code_line for c in chapter.cells]) for chapter, _, _ in pending]
+                               code_lines=[c.first_code_line for c in chapter.cells],
+                               ready=awaited.wait if awaited else None) for chapter, _, _ in pending]
         for (chapter, keys, kernel), future in zip(pending, futures):
             run = future.result()  # re-raises the chapter's CellError
             chapter.outputs = run.outputs

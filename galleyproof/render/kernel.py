@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,8 +162,10 @@ OWN_CELL_TIMEOUT = 600  # seconds for galleyproof's own set-up and report cells
 
 def execute_chapter(sources: list[str | None], *, cwd: Path, chapter: str, lines: list[int],
                     kernel_name: str = KERNEL_NAME, timeout: int = 600, fig_dpi: int | None = None,
-                    code_lines: list[int] | None = None) -> ChapterRun:
-    """Run `sources` in order in one fresh kernel; a None source (`eval: false`) is skipped.
+                    code_lines: list[int] | None = None, ready: Callable[[], object] | None = None) -> ChapterRun:
+    """Run `sources` in order in one fresh kernel; a None source (`eval: false`) is skipped. `ready`
+    blocks until the files the cells may read are written (the build's reports): the kernel starts
+    meanwhile.
 
     Raises CellError naming `chapter` and the line that failed: the cell's first source line
     (`code_lines`) plus the line IPython's traceback gives, else the cell's fence line (`lines`).
@@ -184,6 +187,8 @@ def execute_chapter(sources: list[str | None], *, cwd: Path, chapter: str, lines
             # The document's per-cell timeout is for its own cells: our set-up and report cells
             # (imports of matplotlib and friends) may take longer than a short timeout on a busy machine.
             _execute(client, nb, 0, chapter, None, timeout=max(timeout, OWN_CELL_TIMEOUT))
+            if ready is not None:
+                ready()
             for index, source in enumerate(sources, 1):
                 if source is not None:
                     first_code = code_lines[index - 1] if code_lines else None

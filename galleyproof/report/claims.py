@@ -1,7 +1,8 @@
-"""Check results for people: a rich table for the terminal, a Markdown table for the appendix chapter.
+"""Claim-check results for people: a rich table for the terminal, a Markdown table for the appendix chapter.
 
-Both render the JSON contract from `galleyproof.claims.run`, never the rule objects, so what the
-reader sees is exactly what `--format json` reports.
+Both render the JSON contract from `galleyproof.claims.run` (the build writes it to
+reports/check.json), never the rule objects, so what the reader sees is exactly what `--format json`
+reports. The claim checker itself holds no presentation.
 """
 
 from __future__ import annotations

@@ -11,6 +11,11 @@ What is never prose: code, math, raw HTML/TeX, link targets, bare URLs, attribut
 image sources. Tables, captions (image alt text, `Table:`/`Figure N.` paragraphs, figure divs),
 list items, block quotes and footnotes become units of their own kind, so rules can tell a legend or a
 table cell from running prose.
+
+This module reads one text (`read_prose`, counted in galleyproof.parses as "prose:<file>");
+manuscript.book reads a project's chapters through it once and keeps the result in the build cache by
+the text's hash, so an unchanged chapter never starts pandoc again. The claim checker only consumes
+the units.
 """
 
 from __future__ import annotations
@@ -19,11 +24,16 @@ import bisect
 import json
 import re
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from galleyproof import parses
 from galleyproof.errors import ManuscriptError
 from galleyproof.manuscript.qmd import split_heading
+from galleyproof.tools import bundled_pandoc
+
+FORMAT_VERSION = 1  # of the units' JSON form (to_json/from_json): a change invalidates the cached readings
 
 _POS = re.compile(r"(\d+):\d+-(\d+):\d+")
 # sourcepos wraps every word and space in a Span of its own, which makes the JSON six times the size of
@@ -266,11 +276,42 @@ class _Walker:
         self.group += 1
 
 
+@dataclass(frozen=True)
+class Prose:
+    """One file's prose units in reading order, and its front matter as pandoc JSON metadata."""
+
+    units: tuple[Unit, ...]
+    metadata: dict
+
+    def to_json(self) -> dict:
+        """The units without their file name: a cached reading is keyed on the text alone."""
+        return {"version": FORMAT_VERSION, "metadata": self.metadata,
+                "units": [[u.kind, u.text, u.breaks, u.sections, u.section_ids, u.group] for u in self.units]}
+
+    @classmethod
+    def from_json(cls, data: dict, file: str) -> Prose:
+        if data.get("version") != FORMAT_VERSION:
+            raise ValueError("another version of the prose cache")
+        units = tuple(Unit(kind, text, file, [(int(o), int(n)) for o, n in breaks], tuple(sections),
+                           tuple(ids), int(group))
+                      for kind, text, breaks, sections, ids, group in data["units"])
+        return cls(units, dict(data.get("metadata") or {}))
+
+
+def pandoc_binary() -> str:
+    """pypandoc-binary's pandoc, found without running it (pypandoc's own search starts pandoc)."""
+    bundled = bundled_pandoc()
+    if bundled:
+        return bundled
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
 def pandoc_ast(text: str, source: str = "") -> dict:
     """pandoc's JSON AST of CommonMark (with pandoc's extensions) text, with source positions."""
-    import pypandoc
     try:
-        done = subprocess.run([pypandoc.get_pandoc_path(), "-f", "commonmark_x+sourcepos", "-t", "json"],
+        done = subprocess.run([pandoc_binary(), "-f", "commonmark_x+sourcepos", "-t", "json"],
                               input=text.encode("utf-8"), capture_output=True, check=False, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ManuscriptError(f"pandoc could not read the manuscript ({exc})", source or None) from None
@@ -282,13 +323,26 @@ def pandoc_ast(text: str, source: str = "") -> dict:
     return json.loads(flat)
 
 
-def read_units(text: str, file: str) -> tuple[list[Unit], dict]:
-    """(prose units in reading order, front matter as pandoc JSON metadata) of one manuscript file."""
-    ast = pandoc_ast(text, file)
+def units_of(ast: dict, file: str) -> Prose:
+    """The prose units of a pandoc JSON AST (from `pandoc_ast`), each tied to `file`."""
     walker = _Walker(file)
     walker.blocks(ast.get("blocks", []))
     walker.flush_pending()
-    return walker.units, ast.get("meta", {})
+    return Prose(tuple(walker.units), ast.get("meta", {}))
+
+
+def read_prose(text: str, file: str) -> Prose:
+    """One pandoc reading of a file's text: the only place prose is read (counted per file)."""
+    parses.record("prose", file)
+    return units_of(pandoc_ast(text, file), file)
+
+
+def read_texts(texts: dict[str, str]) -> dict[str, Prose]:
+    """Each file's prose, the pandoc processes run side by side (no cache: manuscript.book keeps one)."""
+    if len(texts) < 2:
+        return {file: read_prose(text, file) for file, text in texts.items()}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(texts, pool.map(read_prose, texts.values(), texts.keys())))
 
 
 def meta_text(value) -> str:
