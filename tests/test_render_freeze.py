@@ -524,3 +524,15 @@ def test_knitr_labelled_cell_divs_number_as_quarto_numbers_them(tmp_path):
         assert "Figure 1: Throws by band." in text and "Figure 2: A single panel." in text
         assert "Figure 3" not in text  # the panels are parts of Figure 1
     assert result.outputs["html"].read_text(encoding="utf-8").count("data:image/png;base64,") == 3
+
+
+def test_a_hash_of_the_source_with_its_includes_expanded_counts_as_unchanged(tmp_path):
+    # Recent Quarto hashes the Markdown it executed, includes expanded (freeze.ts `freezeInputHash(input, markdown)`).
+    root = frozen_project(tmp_path)
+    part = "Methods are described in the protocol.\n"
+    (root / "_methods.qmd").write_text(part, encoding="utf-8")
+    source = SOURCE.replace("## Results\n", "## Results\n\n{{< include _methods.qmd >}}\n")
+    (root / "analysis.qmd").write_text(source, encoding="utf-8")
+    expanded = source.replace("{{< include _methods.qmd >}}\n", part)
+    write_frozen(root, "analysis.qmd", FROZEN, figures=("figure-html/fig-growth-output-1.png",), hash_of=expanded)
+    assert [c.status for c in run(root).chapters] == ["frozen"]

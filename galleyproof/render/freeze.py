@@ -59,8 +59,11 @@ def policy(defaults: dict[str, Any]) -> bool | str:
 
 def source_hash(path: Path) -> str:
     """What Quarto stores as `hash`: MD5 of the source text with LF line endings."""
-    text = path.read_text(encoding="utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    return hashlib.md5(text.encode("utf-8")).hexdigest()
+    return text_hash(path.read_text(encoding="utf-8"))
+
+
+def text_hash(text: str) -> str:
+    return hashlib.md5(text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")).hexdigest()
 
 
 def freezer(root: Path, source: Path) -> Path:
@@ -93,8 +96,10 @@ def unreadable(root: Path, source: Path) -> str:
                 + (" (it looks like a git merge conflict)" if conflict else "") + "; the cells are executed instead")
 
 
-def thaw(root: Path, source: Path, html_to_markdown: Callable[[str], str]) -> Thawed | None:
-    """The frozen result of `source` as Markdown, or None when there is none.
+def thaw(root: Path, source: Path, html_to_markdown: Callable[[str], str], read: str = "") -> Thawed | None:
+    """The frozen result of `source` as Markdown, or None when there is none. `read`: the source as the
+    engine read it (includes expanded); recent Quarto hashes that rather than the file (freeze.ts,
+    `freezeInputHash(input, markdown)`), so either counts as unchanged.
 
     A result that is not JSON (a merge conflict left in it) is, as in Quarto, no result; the caller
     then executes. A figure it refers to that is missing from `_freeze/` stops the build, naming both.
@@ -109,7 +114,8 @@ def thaw(root: Path, source: Path, html_to_markdown: Callable[[str], str]) -> Th
         markdown = str(result["markdown"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    thawed = Thawed(relative, str(result.get("engine") or ""), data.get("hash") == source_hash(source), [],
+    current = data.get("hash") in {source_hash(source), text_hash(read) if read else None}
+    thawed = Thawed(relative, str(result.get("engine") or ""), current, [],
                     files=[relative], includes=_has_includes(result.get("includes")))
     markdown = _point_into_freezer(markdown, root, source, thawed, relative)
     html_to_markdown = functools.lru_cache(maxsize=None)(html_to_markdown)  # a table is read once (pandoc)
