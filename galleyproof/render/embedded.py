@@ -6,7 +6,8 @@ Typst or plain text. Quarto's own syntax that plain pandoc lacks is handled here
 outputs (cells.py), notebooks are sources (manuscript/notebook.py), shortcodes and inline code are
 replaced (shortcodes.py), `execute:` defaults and a chapter's `title:` are honoured, and
 cross-references, equations and callouts are handled by xref.lua before `--citeproc` (see
-../../shared/NOTES.md: pandoc would otherwise read `@sec-x` as a citation).
+../../shared/NOTES.md: pandoc would otherwise read `@sec-x` as a citation). A document Quarto froze
+(`execute: freeze`, or whose kernel is missing here) takes its Markdown from `_freeze/` (freeze.py).
 """
 
 from __future__ import annotations
@@ -290,7 +291,7 @@ def _thawed_chapter(project: Project, path: Path, name: str, read: tuple, thawed
     lines, start, front, defaults, cwd = read
     frozen_start = front_matter(thawed.lines, name)[1]
     found = scan(thawed.lines, frozen_start, path, project.root, name)
-    shown = [c for c in parse_qmd("\n".join(thawed.lines), name).cells if c.language.lower() in DISPLAY_ONLY]
+    shown = [c for c in parse_qmd("\n".join(thawed.lines), thawed.results).cells if c.language.lower() in DISPLAY_ONLY]
     return _Chapter(name, path, thawed.lines, frozen_start, front, defaults, [], [], "", cwd, found, shown,
                     thawed=thawed, source_lines=lines, source_start=start)
 
