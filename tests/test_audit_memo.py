@@ -75,3 +75,18 @@ def test_an_unreadable_memo_costs_only_speed(tmp_path, sample_works, audit_memo_
     for path in (audit_memo_dir / "audit").iterdir():
         path.write_text("[" * 100000)
     assert audit_path(bib, mode="offline", lock_path=lock) == first
+
+
+def test_an_edited_bib_audits_as_a_fresh_one_and_rereads_only_the_edit(tmp_path, sample_works, monkeypatch):
+    monkeypatch.setenv("GALLEYPROOF_CACHE_DIR", str(tmp_path / "memo"))
+    bib, lock = project(tmp_path, sample_works)
+    audit_path(bib, mode="offline", lock_path=lock)
+    text = bib.read_text()
+    bib.write_text("% moved down a line\n" + text.replace("volume = {2}", "volume = {3}").replace("@article{c,",
+                                                                                             "@article{c2,"))
+    edited = audit_path(bib, mode="offline", lock_path=lock)
+    hashes = json.loads(next((tmp_path / "memo" / "audit").glob("bib-*")).read_text())["hashes"]
+    assert len(hashes) == 3 and all(hashes)  # every entry of the edited file remembered for the next edit
+    monkeypatch.setenv("GALLEYPROOF_CACHE_DIR", str(tmp_path / "fresh"))
+    assert edited == audit_path(bib, mode="offline", lock_path=lock)
+    assert [(r["key"], r["line"]) for r in edited["references"]] == [("a", 2), ("b", 12), ("c2", 22)]

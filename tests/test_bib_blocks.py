@@ -9,6 +9,7 @@ quotes, escapes and stray block starts.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import bibtexparser
@@ -105,3 +106,51 @@ def test_generated_bibtex_splits_as_bibtexparser_splits_it(text: str):
     assert blocks.split_blocks(text) == whole_file(text)
     assert "".join(blocks.blank_comments(chunk) for _, chunk, _ in blocks.chunks(text)) == \
         blocks.blank_comments(text)
+
+
+def _known(bib) -> dict:
+    return {h: ref for h, ref in zip(bib.entry_hashes, bib.references) if h}
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: p.name)
+def test_an_edit_rereads_only_the_edited_entry_and_reads_as_a_fresh_read(path: Path):
+    from galleyproof.bib.bibtex import parse_bibtex
+
+    text = decode(path.read_bytes()).text
+    first = parse_bibtex(text, "refs.bib")
+    pieces = blocks.chunks(text)
+    middle = len(pieces) // 2
+    edited_chunk = pieces[middle][1].replace("=", "= ", 1).replace("{", "{{", 1).replace("}", "}}", 1)
+    edited = "% a line added on top\n" + "".join(chunk if i != middle else edited_chunk
+                                                  for i, (_, chunk, _) in enumerate(pieces))
+    again = parse_bibtex(edited, "refs.bib", _known(first))
+    fresh = parse_bibtex(edited, "refs.bib")
+    assert again.references == fresh.references
+    assert [(r.line, r.source) for r in again.references] == [(r.line, r.source) for r in fresh.references]
+    assert again.issues == fresh.issues
+    assert again.entry_hashes == fresh.entry_hashes
+    assert again.digest == fresh.digest
+    reused = sum(any(ref is known for known in _known(first).values()) for ref in again.references)
+    assert reused == 0  # every line moved by one: reused entries are re-placed, not re-read ...
+    in_place = "".join(chunk if i != middle else edited_chunk for i, (_, chunk, _) in enumerate(pieces))
+    same_lines = parse_bibtex(in_place, "refs.bib", _known(first))
+    assert same_lines.references == parse_bibtex(in_place, "refs.bib").references
+    reused = sum(any(ref is known for known in _known(first).values()) for ref in same_lines.references)
+    if re.search(r"(?i)\b(crossref|xdata)\s*=", text):
+        assert reused == 0  # a parent's fields must be at hand for its children: everything is read
+    else:
+        assert reused >= sum(1 for h in first.entry_hashes if h) - 1  # ... and in place, taken as they are
+
+
+def test_entries_that_depend_on_others_are_always_read_again():
+    from galleyproof.bib.bibtex import parse_bibtex
+
+    text = ('@string{j = {Journal}}\n@article{a, journal = j, title = {A}}\n@article{b, title = {B}, year = 2020}\n'
+            '@article{c, title = {C}, title = {C2}}\n@book{p, title = {Parent}}\n')
+    first = parse_bibtex(text)
+    assert [bool(h) for h in first.entry_hashes] == [False, True, False, True]
+    edited = text.replace("{Journal}", "{Other Journal}") + "@inbook{k, crossref = {p}}\n"
+    again = parse_bibtex(edited, known=_known(first))
+    assert again.references == parse_bibtex(edited).references
+    assert again.references[0].container == "Other Journal"
+    assert again.references[-1].container == "Parent"

@@ -24,6 +24,9 @@ _TAG = re.compile(r"<[^>]+>")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _DASHES = re.compile(r"\s*(?:--|[-\u2010-\u2015\u2212])\s*")
 _YEAR = re.compile(r"(1[5-9]|20)\d\d")
+_NUMBER_LABEL = re.compile(r"^(?:vol(?:ume)?|no|issue|nr)\.?\s*")
+_LEADING_ZEROS = re.compile(r"\b0+(\d)")
+_PAGE_LABEL = re.compile(r"^(?:pp?\.?|pages?)\s*", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -51,6 +54,7 @@ def title_similarity(cited: str, registered: list[str]) -> float:
     return max((_similarity(cited, fold(r)) for r in registered if r), default=0.0)
 
 
+@lru_cache(maxsize=65536)  # compare() and the different-work test ask for the same pair
 def _similarity(a: str, b: str) -> float:
     # A main title cited without its subtitle (or the reverse) is the same title.
     shorter, longer = sorted((a, b), key=len)
@@ -66,14 +70,24 @@ def year_of(text: str) -> str:
 
 def plain_number(text: str) -> str:
     """'Vol. 07' -> '7', '1–2' -> '1-2': volumes and issues compared as written, minus noise."""
-    text = _DASHES.sub("-", str(text or "")).strip().casefold()
-    text = re.sub(r"^(?:vol(?:ume)?|no|issue|nr)\.?\s*", "", text)
-    return re.sub(r"\b0+(\d)", r"\1", text)
+    return _plain_number(str(text or ""))
+
+
+@lru_cache(maxsize=65536)  # volumes and issues recur
+def _plain_number(text: str) -> str:
+    text = _DASHES.sub("-", text).strip().casefold()
+    text = _NUMBER_LABEL.sub("", text)
+    return _LEADING_ZEROS.sub(r"\1", text)
 
 
 def page_range(text: str) -> tuple[str, str]:
     """'635–641' -> ('635', '641'); '1849-56' -> ('1849', '1856'); 'e33693' -> ('e33693', '')."""
-    text = re.sub(r"^(?:pp?\.?|pages?)\s*", "", str(text or "").strip(), flags=re.IGNORECASE)
+    return _page_range(str(text or ""))
+
+
+@lru_cache(maxsize=65536)
+def _page_range(text: str) -> tuple[str, str]:
+    text = _PAGE_LABEL.sub("", text.strip())
     parts = _DASHES.split(text, maxsplit=1)
     first = parts[0].strip().casefold()
     last = parts[1].strip().casefold() if len(parts) > 1 else ""
@@ -90,12 +104,18 @@ def _abbreviates(short: str, full: str) -> bool:
     return all(ch in rest for ch in short)
 
 
-def _content_words(text: str) -> list[str]:
-    return [w for w in fold(text).split() if w not in stopwords()]
+@lru_cache(maxsize=65536)
+def _content_words(text: str) -> tuple[str, ...]:
+    return tuple(w for w in fold(text).split() if w not in stopwords())
 
 
 def same_container(cited: str, registered: list[str]) -> bool:
     """Full vs abbreviated journal names, acronyms ('IJDAR'), and fuzzy spelling agree."""
+    return _same_container(cited, tuple(registered))
+
+
+@lru_cache(maxsize=65536)  # a journal is cited, and registered, again and again
+def _same_container(cited: str, registered: tuple[str, ...]) -> bool:
     cited_words = _content_words(cited)
     if not cited_words:
         return True

@@ -65,6 +65,7 @@ def spellings(name: str) -> frozenset[str]:
     return frozenset(f for f in forms if f)
 
 
+@lru_cache(maxsize=65536)
 def same_family(cited: str, registered: str) -> bool:
     a, b = spellings(cited), spellings(registered)
     if not a or not b:
@@ -114,6 +115,7 @@ def misspelling_distance(cited: str, registered: str) -> int | None:
     return best if 0 < best <= allowed else None
 
 
+@lru_cache(maxsize=65536)
 def given_initials(given: str) -> str:
     """'Jean-Pierre' and 'J.-P.' both give 'jp'."""
     return "".join(w[0] for w in re.split(r"[\s.\-]+", fold(given.replace("-", " "))) if w)

@@ -182,11 +182,14 @@ def _chunk_blocks(chunk: str, following: str) -> tuple[Block, ...]:
     return tuple(_slow(blanked, following, 0))
 
 
+def chunk_blocks(line: int, chunk: str, following: str) -> list[Block]:
+    """The blocks of one chunk (see `chunks`) that starts on 0-based `line`, lines counted in the file."""
+    found = _chunk_blocks(chunk, following)
+    if line == 0:
+        return list(found)
+    return [Block(b.kind, b.line + line, b.entry_type, b.key, b.fields, b.reason, b.raw) for b in found]
+
+
 def split_blocks(text: str) -> list[Block]:
     """Every block of `text` in file order, as bibtexparser's splitter reads `blank_comments(text)`."""
-    found: list[Block] = []
-    for line, chunk, following in chunks(text):
-        for block in _chunk_blocks(chunk, following):
-            found.append(block if line == 0 else Block(block.kind, block.line + line, block.entry_type,
-                                                        block.key, block.fields, block.reason, block.raw))
-    return found
+    return [block for line, chunk, following in chunks(text) for block in chunk_blocks(line, chunk, following)]

@@ -77,6 +77,9 @@ class Bibliography:
     # Computes `digest` when first asked for: the audit never needs it, and hashing every field of a
     # 10,000-entry file costs as much as reading half of it.
     digest_of: Callable[[], str] | None = field(default=None, repr=False, compare=False)
+    # Per reference, a hash of its entry's text when the reference depends on nothing else in the file
+    # ('' otherwise): what lets audit.memo re-read only the entries that changed.
+    entry_hashes: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @cached_property
     def digest(self) -> str:
