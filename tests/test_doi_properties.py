@@ -39,3 +39,25 @@ def test_invisible_characters_change_nothing(text, insertions):
 def test_a_real_doi_with_an_invisible_character_is_that_doi(char):
     assert normalise_doi(f"10.1007/s12080{char}-013-0192-6") == "10.1007/s12080-013-0192-6"
     assert normalise_doi(f"{char}https://doi.org/10.1007/S12080-013-0192-6{char}") == "10.1007/s12080-013-0192-6"
+
+
+def _stepwise(text: str) -> str:
+    """normalise_doi without its shortcut for bare DOIs: every step, to a fixed point."""
+    from galleyproof.bib.doi import _once
+
+    doi = _once(text or "")
+    for _ in range(8):
+        again = _once(doi)
+        if again == doi:
+            return doi
+        doi = again
+    return ""
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(max_size=40), DOI_LIKE, DOI_LIKE.map(str.upper)))
+@example("10.1000/ABC.")
+@example("10.1000/a/")
+@example("10.1002/(SICI)1096-987X(199803)19:4<377::AID-JCC1>3.0.CO;2-P")
+def test_the_bare_doi_shortcut_answers_as_every_step_does(text):
+    assert normalise_doi(text) == _stepwise(text)

@@ -210,22 +210,30 @@ class _Reader:
     def issue(self, kind: str, message: str, line: int | None, key: str = "") -> None:
         self.issues.append(BibIssue(kind, message, self.source, line, key))
 
-    def fields(self, entry: Block, line: int) -> dict[str, str]:
+    def fields(self, entry: Block, line: int) -> tuple[dict[str, str], bool]:
+        """The entry's values, and whether they depend on the entry's text alone (no macro, no field
+        twice, no crossref or xdata): then its Reference can be remembered by that text."""
         values: dict[str, str] = {}
         undefined: list[str] = []
+        alone = True
         for raw_name, raw_value in entry.fields:
-            name = raw_name.split("\n")[-1].strip().lower()
+            name = _field_name(raw_name)
             if not name or name.startswith("%"):
                 continue
             if name in values:
                 self.issue("duplicate_field", f"{entry.key}: field {name!r} given twice; the first is used",
                            line, entry.key)
+                alone = False
                 continue
-            values[name] = evaluate(raw_value, self.strings, undefined)
+            if raw_value[:1] == "{" and raw_value[-1:] == "}" and "#" not in raw_value:
+                values[name] = raw_value[1:-1]  # evaluate()'s common case, inline (values arrive stripped)
+            else:
+                alone = alone and raw_value.isdigit()
+                values[name] = evaluate(raw_value, self.strings, undefined)
         for macro in dict.fromkeys(undefined):
             self.issue("undefined_macro", f"{entry.key}: @string macro {macro!r} is not defined; kept as text",
                        line, entry.key)
-        return values
+        return values, alone and "crossref" not in values and "xdata" not in values
 
     def stored_key(self, key: str, line: int) -> str:
         if key not in self.entries:
@@ -235,12 +243,14 @@ class _Reader:
                    line, key)
         return f"{key}\x00{line}"  # kept apart from the first; the written key is restored below
 
-    def add(self, entry: Block, line: int, entry_hash: str = "") -> None:
+    def add(self, entry: Block, line: int, chunk: str = "", entry_hash: str = "") -> None:
+        """An entry read from its block; `chunk`: its text, when the entry is all its chunk holds."""
         stored = self.stored_key(entry.key, line)
-        self.entries[stored] = (entry.entry_type, self.fields(entry, line))
+        values, alone = self.fields(entry, line)
+        self.entries[stored] = (entry.entry_type, values)
         self.order.append((stored, entry.key, line))
-        if entry_hash:
-            self.hashes[stored] = entry_hash
+        if chunk and alone:
+            self.hashes[stored] = entry_hash or _text_hash(chunk)
 
     def add_known(self, ref: Reference, line: int, entry_hash: str) -> None:
         """An entry whose text an earlier read already made `ref` of (it depends on nothing else)."""
@@ -255,35 +265,32 @@ class _Reader:
         """The file's References; `known` (entry hash -> Reference) answers for entries read before."""
         if known and _inherits(text):
             known = None  # a parent's fields must be at hand for its children: read everything
-        pieces: list[tuple[str, Reference | None, list[Block]]] = []  # (entry hash, known Reference, blocks)
+        pieces: list[tuple[str, str, Reference | None, list[Block]]] = []  # (text, hash, known Reference, blocks)
         for line, chunk, following in chunks(text):
             entry_hash = _text_hash(chunk) if known else ""
             if entry_hash and known and entry_hash in known:
                 # The same text was one self-contained entry when it was read: its blocks need no reading.
-                pieces.append((entry_hash, known[entry_hash], [Block("entry", line + 1)]))
+                pieces.append((chunk, entry_hash, known[entry_hash], [Block("entry", line + 1)]))
                 continue
-            found = chunk_blocks(line, chunk, following)
-            if _self_contained(found):
-                pieces.append((entry_hash or _text_hash(chunk), None, found))
-            else:
-                pieces.append(("", None, found))
+            pieces.append((chunk, entry_hash, None, chunk_blocks(line, chunk, following)))
         # Macros first, whatever their place in the file; a key defined twice keeps its first
         # definition (bibtexparser's library does the same).
         macros: dict[str, str] = {}
-        for _, _, blocks in pieces:
+        for _, _, _, blocks in pieces:
             for block in blocks:
                 if block.kind == "string":
                     macros.setdefault(block.key, block.fields[0][1])
         for name, value in macros.items():
             undefined: list[str] = []
             self.strings[name.casefold()] = evaluate(value, self.strings, undefined)
-        for entry_hash, ref, blocks in pieces:
+        for chunk, entry_hash, ref, blocks in pieces:
             if ref is not None:
                 self.add_known(ref, blocks[0].line, entry_hash)
                 continue
+            alone = chunk if len(blocks) == 1 else ""
             for block in blocks:
                 if block.kind == "entry":
-                    self.add(block, block.line, entry_hash)
+                    self.add(block, block.line, alone, entry_hash)
                 elif block.kind == "failed":
                     self.issue("unreadable_entry", _failure(block.reason, block.raw), block.line,
                                _key_of(block.raw))
@@ -305,17 +312,10 @@ class _Reader:
                    "this file; read without it", line, key.split("\x00")[0])
 
 
-def _self_contained(blocks: list[Block]) -> bool:
-    """Whether a chunk is one entry whose Reference depends on its text alone: no @string macro,
-    crossref or xdata, no field given twice."""
-    if len(blocks) != 1 or blocks[0].kind != "entry":
-        return False
-    fields = blocks[0].fields
-    if not all((value[:1] == "{" and value[-1:] == "}" and "#" not in value) or value.isdigit()
-               for _, value in fields):
-        return False
-    names = {name.split("\n")[-1].strip().lower() for name, _ in fields}
-    return len(names) == len(fields) and "crossref" not in names and "xdata" not in names
+@lru_cache(maxsize=4096)
+def _field_name(raw: str) -> str:
+    """A field's name as written (after any junk lines before it), lower-cased."""
+    return raw.split("\n")[-1].strip().lower()
 
 
 def _inherits(text: str) -> bool:

@@ -63,9 +63,11 @@ _BRACED = _braced(6)
 _QUOTED = r'(?<!\\)"[^"]*+(?:(?:(?<=\\)"|(?<=\{)"(?=\}))[^"]*+)*+(?:(?<![\\{])"|(?<=\{)"(?!\}))'
 _VALUE = r'[^{}",]*+(?:(?:(?<=\\)[{}",]|' + _BRACED + "|" + _QUOTED + r')[^{}",]*+)*+'
 # `name = value` then the `,` that ends it or (left unread) the `}` that ends the entry.
-_FIELD = re.compile(r'([^{}",=\\]*+)=(' + _VALUE + r')(?:,|(?=\}))')
-_HEADER = re.compile(r'[ \t]*@([A-Za-z]+)[ \t]*\{([^{}",=\\]*+),')
-_END = re.compile(r"\s*+\}")
+_FIELD_PATTERN = r'([^{}",=\\]*+)=(' + _VALUE + r')(?:,|(?=\}))'
+_FIELD = re.compile(_FIELD_PATTERN)
+_HEADER_PATTERN = r'[ \t]*@([A-Za-z]+)[ \t]*\{([^{}",=\\]*+),'
+# A whole plain entry in one match (the fields are then listed by _FIELD.findall within it).
+_ENTRY = re.compile(_HEADER_PATTERN + "(?:" + _FIELD_PATTERN + r")*+\s*+\}")
 
 
 @dataclass(frozen=True)
@@ -132,22 +134,16 @@ def chunks(text: str) -> list[tuple[int, str, str]]:
 
 def _fast(chunk: str) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
     """(type, key, fields) of a chunk that is one plain entry; None for anything else."""
-    header = _HEADER.match(chunk)
-    if header is None or header.group(1).lower().startswith(_NOT_ENTRIES):
+    entry = _ENTRY.match(chunk)
+    if entry is None or entry.group(1).lower().startswith(_NOT_ENTRIES):
         return None
-    if _ANY_BLOCK_START.search(chunk, header.start(1)):
+    if _ANY_BLOCK_START.search(chunk, entry.start(1)):
         return None  # another block starts inside this chunk: the splitter decides
-    fields, position = [], header.end()
-    while True:
-        field = _FIELD.match(chunk, position)
-        if field is None:
-            break
-        fields.append((field.group(1).strip(), field.group(2).strip()))
-        position = field.end()
-    end = _END.match(chunk, position)
-    if end is None:
-        return None
-    return header.group(1).lower(), header.group(2).strip(), tuple(fields)
+    # The entry matched field after field from the header on, so the fields found one after another
+    # from there up to its closing brace are exactly those.
+    header_end = chunk.index(",", entry.end(2))
+    fields = tuple((name.strip(), value.strip()) for name, value in _FIELD.findall(chunk, header_end + 1, entry.end()))
+    return entry.group(1).lower(), entry.group(2).strip(), fields
 
 
 def _slow(chunk: str, following: str, line: int) -> list[Block]:

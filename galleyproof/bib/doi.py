@@ -16,10 +16,15 @@ from urllib.parse import unquote
 _PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE)
 _DOI = re.compile(r"10\.[0-9]{4,9}/\S+")
 _TRAILING = ".,;:)]}>\"'"
+# A bare DOI that _once() returns unchanged but for case: no %-escape, backslash, space or format
+# character, not ending in a mark that _once() would strip, nor in '/'.
+_BARE = re.compile(r"10\.[0-9]{4,9}/[^\s%\\]*[^\s%\\.,;:)\]}>\"'/]")
 
 
 def normalise_doi(text: str | None) -> str:
     """'https://doi.org/10.1111/BJC.12043.' -> '10.1111/bjc.12043'; '' when there is no DOI."""
+    if text and text.isascii() and _BARE.fullmatch(text):
+        return text.lower()  # already a bare DOI: every step below would leave it as it is
     doi = _once(text or "")
     for _ in range(8):  # each pass only removes (%-escapes, prefixes, trailing marks): a fixed point comes fast
         again = _once(doi)
