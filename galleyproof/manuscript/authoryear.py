@@ -1,47 +1,92 @@
-"""Author-year citations in plain text, found with their place, and resolved to reference keys.
+"""Author-year citations in plain text: the one grammar, found with their place, resolved to keys.
 
-Forms (APA Publication Manual, 7th edition, sections 8.10-8.12):
-parenthetical `(Neff, 2003)`, `(Irwin & Cole, 2011; Kirby et al., 2023)`, `(see Neff, 2003, p. 4)`;
-narrative `Longe et al. (2010)`, `Neff and Vonk (2009)`; and the bare `Longe et al., 2010` authors
-sometimes leave in running text. A cited work is resolved by first author's family name and year,
-plus the second author's for two-author works, as APA's in-text rule identifies them.
+Forms (APA Publication Manual, 7th edition, sections 8.10-8.12 and 8.17-8.19):
+parenthetical `(Neff, 2003)`, `(Irwin & Cole, 2011; Kirby et al., 2023)`, `(see Neff, 2003, p. 4)`,
+`(Zhou, 2015, 2017)`, `(Müller & Özdemir, n.d.)`, `(Lee, in press)`; narrative `Longe et al. (2010)`,
+`Neff and Vonk (2009)`, `Neff (2003, p. 4)`; and the bare `Longe et al., 2010` authors sometimes leave
+in running text. Family names may carry particles (`van der Kolk`, `De Houwer`), hyphens,
+apostrophes and accents.
+
+Two readings of one grammar:
+- `find_citations` (the importer): a parenthetical is taken only when it parses whole, each
+  `;`-separated item being free prefix text, the authors, one or more years, and free suffix text
+  (a locator such as `p. 4`), which pandoc's citation syntax carries as written (pandoc manual,
+  "Citation syntax": `[see @neff2003, p. 4]`), so the rewrite renders as the author wrote it.
+- `find_works(text)` (the claim rules): every work cited, also inside a parenthetical that does not
+  parse whole (`(Figure 1; Neff, 2003)`), where each work is taken where it stands.
+
+A cited work is resolved by first author's family name and year, plus the second author's for
+two-author works, as APA's in-text rule identifies them.
+
+Every pattern runs in linear time on any input: names start only at a word boundary, runs are
+possessive, author and year lists are bounded, and a parenthesis is taken whole before its year is
+looked for, so a 20 KB run of capitals or digits cannot make the engine backtrack.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from galleyproof.bib.apa import ascii_letters
 from galleyproof.bib.model import Reference
 
-_PARTICLE = r"(?:(?:van|von|de|der|den|da|di|du|le|la|del|dos|ten|ter)\s+)*"
-_FAMILY = _PARTICLE + r"[A-ZÀ-ÖØ-Þ][\w'’\-]*[\w]"
-_NAMES = (rf"(?P<first>{_FAMILY})(?:\s+(?P<etal>et\s+al\.?)"
-          rf"|(?P<others>(?:\s*,\s*{_FAMILY})*,?\s*(?:&|and)\s+{_FAMILY}))?")
-_YEAR = r"(?P<year>\d{4}[a-z]?|n\.\s?d\.)"
-_ITEM = re.compile(rf"^(?P<prefix>(?:see(?: also)?|e\.g\.,?|cf\.|i\.e\.,?)\s+)?{_NAMES},?\s+{_YEAR}"
-                   r"(?P<locator>,\s*(?:pp?|paras?|chap)\.\s*[\w\-–]+)?$")
+# Capital letters a family name may start with: Latin (with Extended-A/B), Greek, Cyrillic.
+_UPPER = "[" + "".join(re.escape(chr(c)) for c in range(0x41, 0x530) if chr(c).isupper()) + "]"
+# Nobiliary particles, lower-case in running text and capitalised at a sentence start ("Van der Kolk").
+_PARTICLE = (r"(?:(?:[Vv]an|[Vv]on|[Dd]e|[Dd]er|[Dd]en|[Dd]es|[Dd]el|[Dd]ella|[Dd]a|[Dd]i|[Dd]u|[Ll]a|[Ll]e"
+             r"|dos|das|ten|ter|zu)\s++){0,3}")  # bounded, and may give back: "Le (2019)"
+# "Kiecolt-Glaser", "O'Brien", "D’Mello", "Özdemir": a capital, then letters, joined by ' ’ or -.
+FAMILY = rf"{_PARTICLE}{_UPPER}\w*+(?:['’\-]\w++)*+"
+_START = r"(?<![\w'’\-@])"  # a name starts a word
+_AUTHORS = (rf"(?P<first>{FAMILY})(?:(?P<etal>,?\s++et\s+al\b\.?+)"
+            rf"|(?P<others>(?:\s*+,\s*+{FAMILY}){{0,7}}+,?+\s++(?:&|and)\s++{FAMILY}))?")
+# 2003, 2003a, n.d., n. d., n.d.-a, in press, in press-b (APA 8.17-8.19); years 1500-2099.
+YEAR = r"(?:(?:1[5-9]|20)\d\d[a-z]?|n\.\s?d\.(?:-[a-z])?|in\spress(?:-[a-z])?)(?![\w\-–])"
+_YEARS = rf"(?P<years>{YEAR}(?:\s*+,\s*+{YEAR}){{0,20}}+)"
+_WORK = rf"{_AUTHORS},?+\s++{_YEARS}"
+# One item of a parenthetical, whole: free prefix, the work, free suffix (checked to hold no year).
+_ITEM = re.compile(rf"(?P<prefix>[^;]*?\s)??{_WORK}(?:,\s++(?P<suffix>[^;]*+))?")
+_WORK_IN = re.compile(_START + _WORK)
 _PAREN = re.compile(r"\(([^()]*+)\)")  # taken whole, its year looked for inside: linear on "(2019 2019 ..."
-_HAS_YEAR = re.compile(r"\d{4}")
-_NARRATIVE = re.compile(rf"(?<![\w(]){_NAMES}\s+\({_YEAR}\)")
-_BARE = re.compile(rf"(?<![\w(]){_NAMES},\s+{_YEAR}\b")
-_FAMILY_IN = re.compile(_FAMILY)
+_HAS_YEAR = re.compile(r"(?<![\w\-])" + YEAR)
+_NARRATIVE = re.compile(rf"(?<![\w'’\-@(]){_AUTHORS}\s++\({_YEARS}(?:,\s++(?P<suffix>[^()]*+))?\)")
+_BARE = re.compile(rf"(?<![\w'’\-@(]){_AUTHORS},\s++{_YEARS}")
+_FAMILY_IN = re.compile(FAMILY)
+_YEAR_IN = re.compile(YEAR)
+# A date ("In March, 2020") is not an author and year.
+_NOT_AUTHORS = frozenset("January February March April May June July August September October November "
+                         "December Spring Summer Autumn Fall Winter".split())
 
 
 @dataclass(frozen=True)
 class CitedWork:
     """One work inside a citation: 'Irwin & Cole, 2011'."""
 
-    text: str
+    text: str  # the item as written: "see Neff, 2003, p. 4"
     authors: tuple[str, ...]  # family names as written; one name plus et_al for "X et al."
     et_al: bool
     year: str
     key: str = ""  # the resolved key, or the would-be key (first author + year) when unresolved
     resolved: bool = False
-    prefix: str = ""  # "see ", "e.g., "
-    locator: str = ""  # ", p. 4"
+    prefix: str = ""  # "see ", "e.g., ", "for a review, see "
+    locator: str = ""  # what follows the year: "p. 4", "Table 2"
     candidates: tuple[str, ...] = ()  # when ambiguous: every key it could mean (key is the first)
+    names: str = ""  # the authors as written: "Kiecolt-Glaser et al."
+    start: int = 0  # column span in the line, from the first author to the year
+    end: int = 0
+
+    @property
+    def first_author(self) -> str:
+        """The first author's family name folded for comparison: 'kiecoltglaser'."""
+        return ascii_letters(self.authors[0])
+
+    @property
+    def author_key(self) -> str:
+        """Every author folded, 'et al.' kept: 'irwin cole', 'kiecoltglaser etal'."""
+        return " ".join([ascii_letters(a) for a in self.authors] + (["etal"] if self.et_al else []))
 
 
 @dataclass(frozen=True)
@@ -54,62 +99,149 @@ class AuthorYearCitation:
     end: int
     works: tuple[CitedWork, ...]
     narrative: bool = False  # "Longe et al. (2010)" or bare "Longe et al., 2010"
+    whole: bool = True  # False: a parenthetical that does not parse whole, its works found where they stand
 
 
-def _work(match: re.Match, text: str) -> CitedWork:
+def _works(match: re.Match, text: str, base: int, prefix: str = "", locator: str = "") -> tuple[CitedWork, ...]:
+    """The works of one authors-and-years match: one per year ("Zhou, 2015, 2017" is two works).
+
+    `text` is the item as written, `base` the column in the line where the matched string starts."""
     names = [match.group("first")]
+    if names[0].split()[-1] in _NOT_AUTHORS:
+        return ()
     if match.group("others"):
         names += _FAMILY_IN.findall(match.group("others"))
-    year = match.group("year").replace(" ", "")
-    groups = match.groupdict()
-    return CitedWork(text=text, authors=tuple(n.strip() for n in names), et_al=bool(match.group("etal")),
-                     year=year, key=would_be_key(names[0], year), prefix=groups.get("prefix") or "",
-                     locator=(groups.get("locator") or "").strip(", "))
+    authors = tuple(" ".join(n.split()) for n in names)
+    years = [re.sub(r"n\.\sd\.", "n.d.", y) for y in _YEAR_IN.findall(match.group("years"))]
+    last = "etal" if match.group("etal") else "others" if match.group("others") else "first"
+    written = match.string[match.start("first"):match.end(last)].strip(" ,")
+    start, end = base + match.start("first"), base + match.end("years")
+    return tuple(CitedWork(text=text, authors=authors, et_al=bool(match.group("etal")), year=year,
+                           key=would_be_key(authors[0], year), prefix=prefix if i == 0 else "",
+                           locator=locator if i == len(years) - 1 else "", names=written, start=start, end=end)
+                 for i, year in enumerate(years))
 
 
+@lru_cache(maxsize=4096)  # a manuscript cites few works many times
 def would_be_key(family: str, year: str) -> str:
-    """The key `galleyproof.bib.apa.make_key` would give the work: 'kiecoltglaser2010'."""
-    return ascii_letters(family) + (year if year[:1].isdigit() else "nd")
+    """The key `galleyproof.bib.apa.make_key` would give the work: 'kiecoltglaser2010', 'neffnda'."""
+    return ascii_letters(family) + _year_key(year)
 
 
-def find_citations(text: str, line: int = 1) -> list[AuthorYearCitation]:
-    """Author-year citations in one line of prose, left to right."""
+def _year_key(year: str) -> str:
+    """A year as keys end: '2003a'; 'n.d.' and 'in press' as make_key writes them, 'nd', with the
+    letter APA adds to tell such works apart ('n.d.-a' -> 'nda', APA 8.19)."""
+    if year[:1].isdigit():
+        return year
+    return "nd" + (year[-1] if year[-2:-1] == "-" else "")
+
+
+def _same_year(work: CitedWork, ref: Reference) -> bool:
+    """'2003' names a 2003 reference; '2003a' and 'n.d.-a' name the one whose key ends so."""
+    return work.year == ref.year or ref.key.endswith(_year_key(work.year))
+
+
+def _item(item: str, offset: int) -> tuple[CitedWork, ...] | None:
+    """One `;`-separated item of a parenthetical, parsed whole; None when it is not one citation."""
+    text = item.strip()
+    offset += len(item) - len(item.lstrip())
+    match = _ITEM.fullmatch(text)
+    if not match:
+        return None
+    prefix, suffix = match.group("prefix") or "", (match.group("suffix") or "").strip()
+    if _HAS_YEAR.search(prefix) or _HAS_YEAR.search(suffix):
+        return None  # a second work hiding in the free text: "(Neff 2003 and Germer, 2011)"
+    return _works(match, text, offset, prefix, suffix) or None
+
+
+def _parenthetical(inner: str, offset: int) -> tuple[CitedWork, ...] | None:
+    works: list[CitedWork] = []
+    for part in re.finditer(r"[^;]++", inner):
+        parsed = _item(part.group(0), offset + part.start())
+        if parsed is None:
+            return None
+        works += parsed
+    return tuple(works) or None
+
+
+def find_citations(text: str, line: int = 1, *, lenient: bool = False) -> list[AuthorYearCitation]:
+    """Author-year citations in one line of prose, left to right.
+
+    Strict (the default, for rewriting): a parenthetical counts only when it parses whole. Lenient
+    (for finding every cited work): a parenthetical that does not parse whole gives the works that
+    stand in it, as a citation with `whole=False`."""
     found: list[AuthorYearCitation] = []
     for match in _PAREN.finditer(text):
-        if not _HAS_YEAR.search(match.group(1)):
+        inner = match.group(1)
+        if not _HAS_YEAR.search(inner):
             continue
-        items = [item.strip() for item in match.group(1).split(";")]
-        parsed = [m for m in (_ITEM.match(item) for item in items) if m]
-        if items and len(parsed) == len(items):
-            works = tuple(_work(m, item) for m, item in zip(parsed, items))
+        works = _parenthetical(inner, match.start(1))
+        if works is None and lenient:
+            works = tuple(w for m in _WORK_IN.finditer(inner) for w in _works(m, m.group(0), match.start(1)))
+            if works:
+                found.append(AuthorYearCitation(match.group(0), line, match.start(), match.end(), works,
+                                                whole=False))
+        elif works:
             found.append(AuthorYearCitation(match.group(0), line, match.start(), match.end(), works))
-    taken = [(c.start, c.end) for c in found]
+    taken = _Spans([(c.start, c.end) for c in found])
     for pattern in (_NARRATIVE, _BARE):
         for match in pattern.finditer(text):
-            if any(s <= match.start() < e or s < match.end() <= e for s, e in taken):
+            if taken.overlaps(*match.span()):
                 continue
-            if _inside_proper_noun(text, match.start()):
+            suffix = (match.groupdict().get("suffix") or "").strip()
+            if _inside_proper_noun(text, match.start()) or _HAS_YEAR.search(suffix):
                 continue
-            found.append(AuthorYearCitation(match.group(0), line, match.start(), match.end(),
-                                            (_work(match, match.group(0)),), narrative=True))
-            taken.append(match.span())
+            works = _works(match, match.group(0), 0, locator=suffix)
+            if works:
+                found.append(AuthorYearCitation(match.group(0), line, match.start(), match.end(), works,
+                                                narrative=True))
+                taken.add(*match.span())
     return sorted(found, key=lambda c: c.start)
+
+
+def find_works(text: str) -> list[CitedWork]:
+    """Every author-year work cited in the text, in order: what the claim rules count as a citation."""
+    return [work for citation in find_citations(text, lenient=True) for work in citation.works]
+
+
+class _Spans:
+    """Non-overlapping column spans, sorted, asked whether a new span overlaps one (bisect, so a
+    line with thousands of citations stays linear)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_right(self.spans, (start, end))
+        return any(s < end and start < e for s, e in self.spans[max(i - 1, 0):i + 1])
+
+    def add(self, start: int, end: int) -> None:
+        bisect.insort(self.spans, (start, end))
 
 
 def _inside_proper_noun(text: str, start: int) -> bool:
     """'Polyvagal Theory (2011)': a capitalised word before the name, not opening the sentence,
-    means the name is part of a longer proper noun rather than an author."""
-    before = re.search(r"(\S+)\s+$", text[:start])
-    if not before or not before.group(1)[:1].isupper():
+    means the name is part of a longer proper noun rather than an author. Reads back from `start`
+    one word only, so the cost does not grow with the length of the line."""
+    word_end = _back_over(text, start, str.isspace)
+    word_start = _back_over(text, word_end, lambda c: not c.isspace())
+    if word_end == start or word_start == word_end or not text[word_start].isupper():
         return False
-    prefix = text[:before.start(1)].rstrip()
-    return bool(prefix) and not prefix.endswith((".", "!", "?", ":", "(", "—"))
+    before = _back_over(text, word_start, str.isspace)
+    return before > 0 and text[before - 1] not in ".!?:(—"
+
+
+def _back_over(text: str, index: int, kind) -> int:
+    """The index where the run of characters of `kind` that ends at `index` starts."""
+    while index > 0 and kind(text[index - 1]):
+        index -= 1
+    return index
 
 
 def _matches(work: CitedWork, ref: Reference) -> bool:
     if not ref.authors or ascii_letters(ref.authors[0].family) != ascii_letters(work.authors[0]):
         return False
-    if work.year != ref.year and work.year != ref.key[-len(work.year):]:
+    if not _same_year(work, ref):
         return False
     if len(work.authors) == 2 and not work.et_al:
         return len(ref.authors) == 2 and ascii_letters(ref.authors[1].family) == ascii_letters(work.authors[1])
@@ -131,7 +263,7 @@ def resolve_work(work: CitedWork, refs: list[Reference]) -> CitedWork:
         return replace(work, key=exact[0].key, resolved=True)
     if len(exact) > 1:  # duplicates, or 2003a/2003b cited as plain 2003: take the first, say so
         return replace(work, key=exact[0].key, candidates=tuple(ref.key for ref in exact))
-    loose = [ref for ref in refs if ref.authors and work.year == ref.year
+    loose = [ref for ref in refs if ref.authors and _same_year(work, ref)
              and ascii_letters(ref.authors[0].family) == ascii_letters(work.authors[0])]
     if len(loose) == 1:
         return replace(work, key=loose[0].key, resolved=True)
@@ -145,18 +277,24 @@ def resolve_citations(citations: list[AuthorYearCitation], refs: list[Reference]
 
 
 def to_pandoc(citation: AuthorYearCitation) -> str:
-    """Pandoc citation syntax (pandoc manual, "Citation syntax"): `[@a; @b]`, narrative `@a`."""
+    """Pandoc citation syntax (pandoc manual, "Citation syntax"): `[see @a, p. 4; @b]`; narrative
+    `@a`, `@a [p. 4]` for "A (2003, p. 4)" and `@a [-@b]` for "A (2003, 2011)"."""
+    works = citation.works
     if citation.narrative:
-        return "@" + citation.works[0].key
-    items = []
-    for work in citation.works:
-        locator = f", {work.locator}" if work.locator else ""
-        items.append(f"{work.prefix}@{work.key}{locator}")
+        if len(works) == 1:
+            return f"@{works[0].key}" + (f" [{works[0].locator}]" if works[0].locator else "")
+        rest = [f"-@{w.key}" + (f", {w.locator}" if w.locator else "") for w in works[1:]]
+        return f"@{works[0].key} [{'; '.join(rest)}]"
+    items = [f"{w.prefix}@{w.key}" + (f", {w.locator}" if w.locator else "") for w in works]
     return "[" + "; ".join(items) + "]"
 
 
 def rewrite_line(text: str, citations: list[AuthorYearCitation]) -> str:
-    """The line with each citation replaced by its pandoc form; all other characters unchanged."""
+    """The line with each citation replaced by its pandoc form; all other characters unchanged.
+
+    A parenthetical that does not parse whole is never rewritten: its pandoc form would change what
+    the reader sees."""
     for citation in sorted(citations, key=lambda c: c.start, reverse=True):
-        text = text[:citation.start] + to_pandoc(citation) + text[citation.end:]
+        if citation.whole:
+            text = text[:citation.start] + to_pandoc(citation) + text[citation.end:]
     return text

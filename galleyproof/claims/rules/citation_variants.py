@@ -14,16 +14,19 @@ import re
 
 from rapidfuzz import fuzz
 
-from galleyproof.claims.citations import author_year, normalise_name
+from galleyproof.bib.apa import ascii_letters
 from galleyproof.claims.context import CheckContext
 from galleyproof.claims.findings import Finding, Location
+from galleyproof.manuscript.authoryear import FAMILY, YEAR, find_works
 
-_REF = re.compile(r"^\W*([A-Z][\w'’\-]+(?:\s(?:van|von|de|der)\s[A-Z][\w'’\-]+)?),.*?\((\d{4}[a-z]?)\)")
+# A reference-list entry as the rule sees it: "Neff, K. D. (2003). ..." or "Neff, (2003)": its first
+# author's family name (the citation grammar's) and its year.
+_REF = re.compile(rf"^\W*+({FAMILY}),.*?\(({YEAR})\)")
 
 
 def _cited(ctx: CheckContext):
     for sentence in ctx.sentences:
-        for cite in author_year(sentence.text):
+        for cite in find_works(sentence.text):
             yield cite, sentence
 
 
@@ -36,11 +39,11 @@ def _listed_years(ctx: CheckContext) -> dict[str, set[str]]:
     years: dict[str, set[str]] = {}
     for entry in ctx.bib_entries:
         if entry["authors"]:
-            years.setdefault(normalise_name(entry["authors"][0]), set()).add(str(entry["year"]))
+            years.setdefault(ascii_letters(entry["authors"][0]), set()).add(str(entry["year"]))
     for written in ctx.references:
         match = _REF.match(written)
         if match:
-            years.setdefault(normalise_name(match.group(1)), set()).add(match.group(2))
+            years.setdefault(ascii_letters(match.group(1)), set()).add(match.group(2))
     return years
 
 
@@ -62,10 +65,10 @@ def _variants(cited, listed: dict[str, set[str]] | None = None) -> list[Finding]
                 continue
             seen.add((a.author_key, b.author_key))
             what = "author spellings" if same_year_typo else "years"
-            message = (f"\"{a.authors}, {a.year}\" ({sa.file}:{sa.line}) and \"{b.authors}, {b.year}\" "
+            message = (f"\"{a.names}, {a.year}\" ({sa.file}:{sa.line}) and \"{b.names}, {b.year}\" "
                        f"({sb.file}:{sb.line}) look like one work cited with different {what}.")
             findings.append(Finding("citation-variant", message, [_loc(sa), _loc(sb)],
-                                    [f"{a.authors}, {a.year}", f"{b.authors}, {b.year}"]))
+                                    [f"{a.names}, {a.year}", f"{b.names}, {b.year}"]))
     return findings
 
 
@@ -74,7 +77,7 @@ def _against_references(cited, references: list[str]) -> list[Finding]:
     for entry in references:
         match = _REF.match(entry)
         if match:
-            listed.setdefault(normalise_name(match.group(1)), set()).add(match.group(2))
+            listed.setdefault(ascii_letters(match.group(1)), set()).add(match.group(2))
     findings, seen = [], set()
     for cite, sentence in cited:
         years = listed.get(cite.first_author)
@@ -82,10 +85,10 @@ def _against_references(cited, references: list[str]) -> list[Finding]:
         if not years or cite.year in years or key in seen:
             continue
         seen.add(key)
-        message = (f"\"{cite.authors}, {cite.year}\" ({sentence.file}:{sentence.line}) has no entry with that "
-                   f"year in the reference list, which has {cite.authors.split()[0]} only for "
+        message = (f"\"{cite.names}, {cite.year}\" ({sentence.file}:{sentence.line}) has no entry with that "
+                   f"year in the reference list, which has {cite.authors[0]} only for "
                    f"{', '.join(sorted(years))}.")
-        findings.append(Finding("citation-variant", message, [_loc(sentence)], [f"{cite.authors}, {cite.year}"]))
+        findings.append(Finding("citation-variant", message, [_loc(sentence)], [f"{cite.names}, {cite.year}"]))
     return findings
 
 
