@@ -40,12 +40,15 @@ def fold(text: str) -> str:
     """Tags, entities, LaTeX, accents, case and punctuation removed: 'Crème <i>de</i> {\\'E}té' -> 'creme de ete'."""
     if not text:
         return ""
-    text = html.unescape(_TAG.sub(" ", text))
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    text = html.unescape(text)
     if "\\" in text or "{" in text:
         text = plain(text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold().replace("&", " and ")
-    return _NON_WORD.sub(" ", text).strip()
+    if not text.isascii():  # ASCII has nothing to decompose: skip the per-character pass
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", text.casefold().replace("&", " and ")).strip()
 
 
 def title_similarity(cited: str, registered: list[str]) -> float:

@@ -47,7 +47,13 @@ _ROMANISATIONS = [(re.compile(pattern), repl) for pattern, repl in (
 # pass as a French-style 'ou'), so only the systematic Cyrillic ones are here.
 
 
+# Any of the rules above: a name none of them touches (most) skips the five substitutions.
+_ANY_ROMANISATION = re.compile("|".join(pattern.pattern for pattern, _ in _ROMANISATIONS))
+
+
 def romanised(folded: str) -> str:
+    if not _ANY_ROMANISATION.search(folded):
+        return folded
     for pattern, replacement in _ROMANISATIONS:
         folded = pattern.sub(replacement, folded)
     return folded
