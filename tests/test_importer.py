@@ -188,6 +188,40 @@ def test_synthetic_defects(case, tmp_path, capsys):
             assert not find_citations(line)
 
 
+FORMS = DATA / "citation-forms.txt"
+
+
+def _prose(path: Path) -> list[str]:
+    """The draft's prose paragraphs (one line each), headings and the reference list left out."""
+    text = path.read_text(encoding="utf-8").split("## References")[0]
+    return [p.strip() for p in text.split("\n\n") if p.strip() and not p.startswith("#")]
+
+
+@pytest.fixture(scope="module")
+def rendered_forms(tmp_path_factory) -> list[str]:
+    """Paragraphs pandoc's citeproc (APA CSL) renders from the imported citation-forms draft."""
+    into = tmp_path_factory.mktemp("forms")
+    assert main(["import", str(FORMS), "--into", str(into)]) == 0
+    paragraphs = []
+    for name in ["index.qmd", *sorted(p.relative_to(into).as_posix() for p in (into / "chapters").glob("0*.qmd"))]:
+        out = subprocess.run([pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "plain", "--wrap=none",
+                              "--citeproc", "--bibliography", str(into / "references.bib"), "--csl",
+                              str(into / "apa.csl"), str(into / name)], capture_output=True, text=True, check=True)
+        paragraphs += [p.strip() for p in out.stdout.split("\n\n")]
+    return paragraphs
+
+
+@pytest.mark.parametrize("paragraph", [
+    pytest.param(p, id=p[:40], marks=[pytest.mark.xfail(
+        strict=True, reason="the BibTeX writer puts 'van der' in the von part, which citeproc drops in text "
+                            "(APA keeps it: 'van der Kolk, 2014'); bib/ writes the entry, not the grammar")]
+                 if "van der" in p else [])
+    for p in _prose(FORMS)])
+def test_imported_citations_render_as_the_author_wrote_them(rendered_forms, paragraph):
+    """Each author-year form, rewritten to pandoc syntax and formatted by citeproc, reads as written."""
+    assert paragraph in rendered_forms
+
+
 # --- the command --------------------------------------------------------------------------------------
 
 
