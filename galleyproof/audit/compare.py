@@ -68,12 +68,14 @@ def _pair_authors(cited: list[Person], registered: list[dict]) -> tuple[list[int
     """Each cited author's registered position (-1: none) by name, and for the unmatched ones the
     registered author they misspell {cited index: registered index}. Same names pair in order."""
     used: set[int] = set()
+    free = list(range(len(registered)))  # registered positions not yet paired, in order
     positions = []
     for person in cited:
         index = -1
-        for i, author in enumerate(registered):  # a plain loop: a generator per author cost a third of compare()
-            if i not in used and same_person(person.family, person.given, author):
+        for i in free:  # a plain loop over the unpaired: a generator over all cost a third of compare()
+            if same_person(person.family, person.given, registered[i]):
                 index = i
+                free.remove(i)
                 break
         used.add(index)
         positions.append(index)
@@ -229,11 +231,11 @@ def status_of(problem: Problem) -> str:
 
 def field_problems(ref: Reference, work: dict) -> list[Problem]:
     problems: list[Problem] = []
-    if ref.title and registered_titles(work):
-        similarity = title_similarity(ref.title, registered_titles(work))
+    titles = registered_titles(work) if ref.title else []
+    if titles:
+        similarity = title_similarity(ref.title, titles)
         if similarity < SAME_TITLE:
-            problems.append(Problem("mismatch", "title", ref.title, registered_titles(work)[-1],
-                                    f"similarity {similarity:.0f}/100"))
+            problems.append(Problem("mismatch", "title", ref.title, titles[-1], f"similarity {similarity:.0f}/100"))
     return problems + compare_authors(ref, work) + compare_year(ref, work) + compare_container(ref, work) \
         + compare_numbers(ref, work)
 
