@@ -536,3 +536,19 @@ def test_a_hash_of_the_source_with_its_includes_expanded_counts_as_unchanged(tmp
     expanded = source.replace("{{< include _methods.qmd >}}\n", part)
     write_frozen(root, "analysis.qmd", FROZEN, figures=("figure-html/fig-growth-output-1.png",), hash_of=expanded)
     assert [c.status for c in run(root).chapters] == ["frozen"]
+
+
+def test_a_book_chapter_without_its_kernel_builds_from_its_freezer(tmp_path):
+    (tmp_path / "_quarto.yml").write_text("project:\n  type: book\nbook:\n  title: Cars book\n  chapters:\n"
+                                          "    - index.qmd\n    - chapters/cars.qmd\nformat: html\n", encoding="utf-8")
+    (tmp_path / "index.qmd").write_text("# Preface {.unnumbered}\n\nSee @tbl-cars.\n", encoding="utf-8")
+    (tmp_path / "chapters").mkdir()
+    (tmp_path / "chapters" / "cars.qmd").write_text(R_SOURCE, encoding="utf-8")
+    write_frozen(tmp_path, "chapters/cars.qmd", R_FROZEN, engine="knitr", figures=("figure-html/fig-speed-1.png",))
+    result = run(tmp_path)
+    assert [(c.chapter, c.status) for c in result.chapters] == [("index.qmd", "no cells"),
+                                                                ("chapters/cars.qmd", "frozen")]
+    assert any(w.startswith("chapters/cars.qmd:5: this document's R cells need an R kernel") for w in result.warnings)
+    text = html_text(result.outputs["html"])
+    assert "See Table 1.1." in text and "Table 1.1: Stopping distances" in text  # numbered by chapter
+    assert "There are 50 cars; see Table 1.1 and Figure 1.1." in text
