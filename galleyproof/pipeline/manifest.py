@@ -1,11 +1,12 @@
 """The build manifest, `<output-dir>/.manifest.json`: for each output, the hash of every input that made it.
 
 Inputs are the project's sources (_quarto.yml, galleyproof.yml, the chapters, the bibliography, the CSL
-style, citations.lock.json, accepted-findings.yml, a claims lexicon), every file the cells read (their
-records in the cell cache list them: analysis code, data), and the tools: galleyproof (a hash of its
-own files, so an edited checkout counts as a new version), pandoc and typst. A rebuild first hashes
-those inputs; when every output's inputs hash as recorded and every output still has its recorded
-hash, the build does nothing else (`Manifest.unchanged`).
+style, citations.lock.json, accepted-findings.yml, a claims lexicon), what the cells read (their records
+in the cell cache list it, named by render.inputs: analysis code and data by hash, each installed
+distribution they imported by its version, the standard library by the interpreter), and the tools:
+galleyproof (a hash of its own files, so an edited checkout counts as a new version), pandoc and typst.
+A rebuild first hashes those inputs; when every output's inputs hash as recorded and every output
+still has its recorded hash, the build does nothing else (`Manifest.unchanged`).
 
 Files are hashed as bytes: a whitespace edit to references.bib rebuilds the outputs (pandoc reads the
 file), while the cell cache keys such a file on its parsed entries (render.cache) and keeps the cells.
@@ -21,6 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from galleyproof.fileio import atomic_write_text, sha256_bytes, sha256_file
+from galleyproof.render import inputs
 from galleyproof.tools import bundled_pandoc
 
 MANIFEST_NAME = ".manifest.json"
@@ -97,7 +99,7 @@ def save(output_dir: Path, manifest: Manifest) -> None:
 
 
 class InputHasher:
-    """Hashes of inputs by name, each computed at most once: a relative path, or a tool."""
+    """Digests of inputs by name, each computed at most once: a tool, or what render.inputs names."""
 
     def __init__(self, root: Path):
         self.root = root
@@ -105,8 +107,7 @@ class InputHasher:
 
     def get(self, name: str) -> str:
         if name not in self._hashes:
-            self._hashes[name] = _tool_hash(name) if name.startswith("tool:") else \
-                (sha256_file(self.root / name) or "")
+            self._hashes[name] = _tool_hash(name) if name.startswith("tool:") else inputs.digest(self.root, name)
         return self._hashes[name]
 
     def many(self, names: list[str]) -> dict[str, str]:

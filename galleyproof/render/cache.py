@@ -3,9 +3,10 @@
 After jupyter-cache: an explicit object with one implementation, readable JSON on disk
 (`.galleyproof-cache/cells/<chapter>.json`), written atomically. A chapter's record holds, per cell,
 a key hashed from the kernel identity, the cell's source and the sources of the cells before it in
-the chapter (outputs and display options such as captions never enter a key), the outputs, and the
-files the cells read with their SHA-256. A record is a hit only when every cell key matches and every
-file it read still has the recorded hash; then no kernel starts. A file the build has parsed already
+the chapter (outputs and display options such as captions never enter a key), the outputs, and what
+the cells read with its digest (render.inputs: files by SHA-256, installed distributions by version, the
+standard library by interpreter). A record is a hit only when every cell key matches and every input
+still has the recorded digest; then no kernel starts. A file the build has parsed already
 (the bibliography) is keyed on its parsed content instead (`digests`, from manuscript.book): a
 whitespace edit to references.bib leaves the cells that read it cached.
 """
@@ -15,13 +16,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import machinery
 from pathlib import Path
 
 from galleyproof.fileio import atomic_write_text, sha256_file, sha256_text
 from galleyproof.manuscript.book import PARSED  # an input keyed on its parsed content, not its bytes
+from galleyproof.render import inputs
 
 CACHE_DIR = ".galleyproof-cache"
-FORMAT_VERSION = 1
+# A file outside the project that is a module (its source, or a compiled extension) is an input.
+MODULE_SUFFIXES = frozenset(machinery.SOURCE_SUFFIXES + machinery.EXTENSION_SUFFIXES)
+FORMAT_VERSION = 2  # 2: installed packages recorded by version (render.inputs), not file by file
 
 
 def cell_keys(sources: list[str | None], kernel: str) -> list[str]:
@@ -56,7 +61,7 @@ class ChapterRecord:
     kernel: str
     keys: list[str]
     outputs: list[list[dict]]
-    inputs: dict[str, str] = field(default_factory=dict)  # relative path -> sha256 ("" when absent)
+    inputs: dict[str, str] = field(default_factory=dict)  # input name (render.inputs) -> digest ("" when absent)
 
     def to_json(self) -> dict:
         return {"version": FORMAT_VERSION, "chapter": self.chapter, "kernel": self.kernel,
@@ -78,8 +83,8 @@ class CellCache:
         self.directory = directory or self.root / CACHE_DIR / "cells"
         self.digests = dict(digests or {})  # relative path -> digest of its parsed content
 
-    def digest(self, relative: str) -> str:
-        return self.digests.get(relative) or sha256_file(self.root / relative) or ""
+    def digest(self, name: str) -> str:
+        return self.digests.get(name) or inputs.digest(self.root, name)
 
     def path_for(self, chapter: str) -> Path:
         return self.directory / (chapter.replace("/", "__") + ".json")
@@ -121,20 +126,28 @@ class CellCache:
     def store(self, record: ChapterRecord) -> None:
         atomic_write_text(self.path_for(record.chapter), json.dumps(record.to_json(), indent=1, sort_keys=True) + "\n")
 
-    def input_hashes(self, reads: list[str], exclude: tuple[Path, ...] = ()) -> dict[str, str]:
-        """Relative path -> sha256 for each file read under the project root (bytecode mapped to source)."""
+    def input_hashes(self, names: list[str], exclude: tuple[Path, ...] = ()) -> dict[str, str]:
+        """Input name -> digest for what the kernel reported (render.inputs.names; bytecode is mapped to
+        its source): paths inside the project root become relative. Outside it, a file counts only when it
+        is a module (an editable install's source); what else a cell opens there (/etc, a font cache) is
+        not an input. Files under `exclude` and files that do not exist are left out."""
         root = self.root.resolve()
         hashes = {}
-        for raw in reads:
-            path = _source_of(Path(raw))
+        for raw in names:
+            kind, where = inputs.split(raw)
+            path = inputs.source_of(Path(where)) if not kind else Path(where)
             try:
                 resolved = path.resolve()
-                relative = resolved.relative_to(root)
-            except (OSError, ValueError):
+            except OSError:
                 continue
-            if any(resolved == e or e in resolved.parents for e in exclude) or not resolved.is_file():
-                continue
-            hashes[relative.as_posix()] = self.digest(relative.as_posix())
+            inside = resolved == root or root in resolved.parents
+            if not kind:
+                if not resolved.is_file() or any(resolved == e or e in resolved.parents for e in exclude):
+                    continue
+                if not inside and resolved.suffix not in MODULE_SUFFIXES:
+                    continue
+            name = kind + (resolved.relative_to(root).as_posix() if inside else str(resolved))
+            hashes[name] = self.digest(name)
         return dict(sorted(hashes.items()))
 
 
@@ -150,10 +163,3 @@ class Awaited:
     def before_lookup(self, record: ChapterRecord | None) -> None:
         if record is not None and self.files & record.inputs.keys():
             self.wait()
-
-
-def _source_of(path: Path) -> Path:
-    """`pkg/__pycache__/mod.cpython-311.pyc` -> `pkg/mod.py`: Python reads the bytecode, the author edits the source."""
-    if path.suffix == ".pyc" and path.parent.name == "__pycache__":
-        return path.parent.parent / (path.name.split(".")[0] + ".py")
-    return path

@@ -3,7 +3,8 @@
 Like Quarto with `execute-dir: project` (https://quarto.org/docs/projects/code-execution.html),
 the kernel's working directory is the project root, so cells import `analysis` and read data by
 paths relative to it. A hidden set-up cell installs an audit hook (PEP 578, event "open") that records
-every file the chapter's cells open for reading; the cache keys results on those files' contents.
+every file the chapter's cells open for reading; a report cell after them adds the modules imported, and
+the cache keys results on all of it as render.inputs names it (installed packages by version).
 Failures follow nbclient's CellExecutionError (ename, evalue), re-raised as a CellError that points at
 the cell's fence line in the .qmd.
 """
@@ -26,6 +27,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
 from galleyproof.errors import CellError, RenderError
+from galleyproof.render.inputs import KernelReport, names
 
 KERNEL_NAME = "python3"
 SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01: a fixed date for anything that stamps one
@@ -49,19 +51,27 @@ from matplotlib_inline.config import InlineBackend as _gp_inline
 _gp_inline.instance().print_figure_kwargs = {"bbox_inches": "tight", "metadata": {"Software": None}}
 '''
 
-# Runs after the chapter's cells; prints the files read (and project modules imported) as JSON.
+# Runs after the chapter's cells; prints as JSON the files read and the module files imported, with the
+# interpreter and its standard library (both standard-library paths: in a venv `platstdlib` would name
+# the venv), so that render.inputs names installed files by distribution and the stdlib by interpreter.
 REPORT = r'''
-import json as _gp_json
+import json as _gp_json, sysconfig as _gp_sysconfig
 _gp_files = set(_gp_reads)
 _gp_files.update(getattr(m, "__file__", None) or "" for m in list(_gp_sys.modules.values()))
 _gp_reads = None
-print(_gp_json.dumps(sorted(f for f in _gp_files if f)))
+print(_gp_json.dumps({
+    "files": sorted(f for f in _gp_files if isinstance(f, str) and f),
+    "executable": _gp_sys.executable or "",
+    "stdlib": sorted({_gp_sysconfig.get_path("stdlib"),
+                      _gp_sysconfig.get_path("platstdlib", vars={"platbase": _gp_sys.base_exec_prefix})}),
+}))
 '''
 
 
 @dataclass
 class ChapterRun:
-    """Outputs of each cell (nbformat output dicts), the files read, and where the time went."""
+    """Outputs of each cell (nbformat output dicts), what the cells read (render.inputs names), and where the
+    time went."""
 
     outputs: list[list[dict]]
     reads: list[str]
@@ -232,8 +242,12 @@ def _execute(client: NotebookClient, nb, index: int, chapter: str, line: int | N
 
 
 def _reported_reads(outputs) -> list[str]:
-    text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    """The input names for what the REPORT cell printed (its last line of standard output)."""
+    text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream").strip()
     try:
-        return json.loads(text.strip().splitlines()[-1]) if text.strip() else []
-    except (json.JSONDecodeError, IndexError):
+        data = json.loads(text.splitlines()[-1]) if text else {}
+        report = KernelReport([str(f) for f in data.get("files", [])], str(data.get("executable") or ""),
+                              tuple(str(s) for s in data.get("stdlib", []) if s))
+    except (json.JSONDecodeError, AttributeError, TypeError):
         return []
+    return names(report)
