@@ -17,8 +17,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from galleyproof.export.package import export_submission  # noqa: E402
 from galleyproof.export.profiles import list_profiles  # noqa: E402
+from galleyproof.pipeline.export import export_submission  # noqa: E402
 from galleyproof.project import copy_manuscript, load_project  # noqa: E402
 
 

@@ -20,7 +20,7 @@ from PIL import Image
 
 from galleyproof.export import leaks, scrub
 from galleyproof.export.identity import identity_of
-from galleyproof.export.package import export_submission
+from galleyproof.pipeline.export import export_submission
 from galleyproof.project import load_project
 
 pytestmark = pytest.mark.slow

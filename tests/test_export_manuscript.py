@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO
 from pypdf import PdfReader
 
-from galleyproof.export.package import export_submission
+from galleyproof.pipeline.export import export_submission
 from galleyproof.project import copy_manuscript, load_project
 
 pytestmark = pytest.mark.slow

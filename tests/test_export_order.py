@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from galleyproof.export.package import export_submission
+from galleyproof.pipeline.export import export_submission
 from galleyproof.project import load_project
 
 pytestmark = pytest.mark.slow

@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from galleyproof.bib.bibtex import read_bibliography
 from galleyproof.cli import main
 from galleyproof.export.meca import MANIFEST_NS, XLINK
-from galleyproof.export.package import export_submission
+from galleyproof.pipeline.export import export_submission
 from galleyproof.project import load_project
 
 pytestmark = pytest.mark.slow

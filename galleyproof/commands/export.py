@@ -72,7 +72,7 @@ def run(args) -> int:
     if not args.journal:
         raise UsageError("name a journal with --journal ID (galleyproof export --list shows them)")
     from galleyproof.export.checklist import checklist_markdown, result_data
-    from galleyproof.export.package import export_submission
+    from galleyproof.pipeline.export import export_submission
     from galleyproof.pipeline.progress import RichReporter
     from galleyproof.project import load_project
 

@@ -1,11 +1,15 @@
-"""Make the submission package for one journal: check, render, verify, then swap into place.
+"""Package what the build produced for one journal: check, render, verify, then swap into place.
 
-    export_submission(project, "health-psychology") -> ExportResult
+    package_submission(project, "health-psychology", produced) -> ExportResult
 
-1. read the profile; take the sources, the audit and the claim checks from the build's steps
-   (galleyproof.pipeline.run.stage); prepare the manuscript with the embedded engine (cells executed
-   or taken from the cache);
-2. run the pre-submission checks; a failing check stops here unless `draft` (nothing is written);
+export/ packages; it neither reads, audits, checks nor executes anything itself. `Produced` is what the
+pipeline made (galleyproof.pipeline.export builds it): the sources as read, the audit and claim-check
+reports, and a `prepare` step that returns the assembled manuscript (`Rendered`: cells executed or taken
+from the cache) with the render engine's converter.
+
+1. read the profile; run the checks that need only the sources and reports;
+2. prepare the manuscript (only when those passed, or `draft`) and run the checks on it; a failing check
+   stops here unless `draft` (nothing is written);
 3. render into a temporary directory beside `_output/submission/<ID>/`: the manuscript in the journal's
    citation style (PDF/DOCX as the journal accepts), for double-blind review an anonymised copy and a
    separate title page, the cover letter and highlights from templates, figures, JATS and a MECA archive
@@ -17,15 +21,16 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+from galleyproof.bib.model import Reference
 from galleyproof.errors import ExportError
 from galleyproof.export import anonymise, checks, jats, meca, scrub
 from galleyproof.export import leaks as leaks_module
@@ -35,11 +40,40 @@ from galleyproof.export.identity import identity_of
 from galleyproof.export.profiles import Profile, load_profile
 from galleyproof.export.safety import build_dir_beside, inside, require_inside, safe_name, swap_into_place
 from galleyproof.export.templates import render as render_template
+from galleyproof.manuscript.document import Document
 from galleyproof.pipeline.progress import NullReporter, Reporter
-
-if TYPE_CHECKING:
-    from galleyproof.pipeline.run import Staged
 from galleyproof.project import Project
+
+
+class Converter(Protocol):
+    def __call__(self, fmt: str, out: Path, *, markdown: Path | None = None, metadata: dict | None = None,
+                 csl: Path | None = None, bare: bool = False) -> Path:
+        """Write `markdown` (default: the manuscript's) as `fmt` to `out`; `metadata` over the document's;
+        `bare`: without the document's metadata and bibliography (letters)."""
+        ...
+
+
+@dataclass
+class Rendered:
+    """The assembled manuscript the render engine prepared, and its converter."""
+
+    markdown: str  # the assembled Pandoc Markdown
+    resource_dir: Path  # where its figures are; pandoc runs there
+    figures: list[Figure]
+    metadata: dict[str, Any]  # the document's metadata, as the converter merges it
+    convert: Converter
+
+
+@dataclass
+class Produced:
+    """What the pipeline produced for a package. `prepare` runs only after the checks that need no cells."""
+
+    document: Document
+    references: list[Reference]
+    audit: dict  # the build's audit result (JSON contract)
+    check: dict  # the build's claim-check result
+    prepare: Callable[[], Rendered]
+
 
 SUBMISSION_DIR = "submission"
 # Files whose purpose is to say who the authors are; a blind package's leak scan covers everything else.
@@ -79,35 +113,28 @@ def submission_root(project: Project) -> Path:
     return root
 
 
-def export_submission(project: Project, journal_id: str, *, draft: bool = False, fresh: bool = False,
-                      audit_mode: str = "offline", reporter: Reporter | None = None,
-                      staged: Staged | None = None) -> ExportResult:
-    """`staged`: the build's sources, audit and claim checks (pipeline.run.stage), staged here when not
-    given; reports the last build left are reused when nothing they were made from changed."""
-    from galleyproof.pipeline.run import stage
-    from galleyproof.render.embedded import prepare
-
+def package_submission(project: Project, journal_id: str, produced: Produced, *, draft: bool = False,
+                       reporter: Reporter | None = None) -> ExportResult:
     reporter = reporter or NullReporter()
     profile = load_profile(journal_id, project)
     target = submission_root(project) / profile.id
-    staged = staged or stage(project, offline=audit_mode == "offline", reporter=reporter)
-    ctx = ExportContext(project, profile, staged.book.document, list(staged.book.references or ()),
-                        audit=staged.audit or {}, check=staged.check or {})
+    ctx = ExportContext(project, profile, produced.document, produced.references, audit=produced.audit,
+                        check=produced.check)
     # Everything that can be judged from the sources is judged before any cell runs.
     early = checks.run_checks(ctx, checks.BEFORE_CELLS)
     if checks.failed(early) and not draft:
         return ExportResult(profile, checks.in_order(early + checks.not_run(checks.AFTER_CELLS)), draft)
-    prepared = prepare(project, fresh=fresh, reporter=reporter, book=staged.book)
-    ctx.figures = [Figure(Path(f.path), f.caption, f.label) for f in prepared.figures]
-    ctx.resource_dir = prepared.resource_dir
-    ctx.markdown = prepared.markdown.read_text(encoding="utf-8")
+    rendered = produced.prepare()
+    ctx.figures = list(rendered.figures)
+    ctx.resource_dir = rendered.resource_dir
+    ctx.markdown = rendered.markdown
     result = ExportResult(profile, checks.in_order(early + checks.run_checks(ctx, checks.AFTER_CELLS)), draft)
     if result.failed and not draft:
         return result
     build = build_dir_beside(target)
     try:
-        with tempfile.TemporaryDirectory(dir=prepared.resource_dir, prefix=".export-") as scratch:
-            builder = _Builder(ctx, prepared, build, Path(scratch), result, reporter)
+        with tempfile.TemporaryDirectory(dir=rendered.resource_dir, prefix=".export-") as scratch:
+            builder = _Builder(ctx, rendered, build, Path(scratch), result, reporter)
             builder.run()
         if result.failed and not draft:
             shutil.rmtree(build, ignore_errors=True)
@@ -140,11 +167,11 @@ def _zip(directory: Path, archive: Path, files: list[PackageFile]) -> Path:
 class _Builder:
     """Renders every file of one package into `out`; `scratch` holds intermediate Markdown."""
 
-    def __init__(self, ctx: ExportContext, prepared, out: Path, scratch: Path, result: ExportResult,
+    def __init__(self, ctx: ExportContext, rendered: Rendered, out: Path, scratch: Path, result: ExportResult,
                  reporter: Reporter):
-        self.ctx, self.prepared, self.out, self.scratch = ctx, prepared, out, scratch
+        self.ctx, self.rendered, self.out, self.scratch = ctx, rendered, out, scratch
         self.result, self.reporter, self.profile = result, reporter, ctx.profile
-        self.markdown = prepared.markdown.read_text(encoding="utf-8")
+        self.markdown = rendered.markdown
         self.stage_images()
         project = ctx.project
         self.identity = identity_of(
@@ -161,7 +188,7 @@ class _Builder:
             local = paths.local_path(resource.target) if resource.kind == "image" else None
             if not local or ".." in Path(local).parts or Path(local).is_absolute():
                 continue
-            source, staged = self.ctx.project.root / local, self.prepared.resource_dir / local
+            source, staged = self.ctx.project.root / local, self.rendered.resource_dir / local
             if source.is_file() and not staged.exists() and inside(source, self.ctx.project.root):
                 staged.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, staged)
@@ -194,16 +221,12 @@ class _Builder:
 
     def convert(self, fmt: str, name: str, *, markdown: str | None = None, metadata: dict | None = None,
                 bare: bool = False) -> Path:
-        from galleyproof.render.embedded import convert
-
-        prepared = self.prepared
+        source = None
         if markdown is not None:
             source = self.scratch / f"{Path(name).stem}.md"
             source.write_text(markdown, encoding="utf-8")
-            prepared = dataclasses.replace(prepared, markdown=source)
-        if bare:  # letters: no bibliography and none of the manuscript's metadata
-            prepared = dataclasses.replace(prepared, metadata={}, bibliography=None)
-        return convert(prepared, fmt, self.out / name, csl=self.profile.csl, metadata=metadata)
+        return self.rendered.convert(fmt, self.out / name, markdown=source, metadata=metadata, csl=self.profile.csl,
+                                     bare=bare)
 
     def facts(self) -> dict:
         text = checks.abstract_text(self.ctx.document)
@@ -233,7 +256,7 @@ class _Builder:
         for figure in self.ctx.figures:
             if figure.path is None or not figure.path.is_file():
                 continue
-            source = require_inside(figure.path, self.prepared.resource_dir, self.ctx.project.root, what="figure")
+            source = require_inside(figure.path, self.rendered.resource_dir, self.ctx.project.root, what="figure")
             name = f"figures/{safe_name(source.name)}"
             description = figure.caption or figure.label or source.name
             if self.blind:  # reviewers get the figures: no metadata, no name or caption naming the authors
@@ -248,7 +271,7 @@ class _Builder:
 
     def anonymous_metadata(self) -> dict:
         metadata = {k: anonymise.redact(v, self.identity) if isinstance(v, str) else v
-                    for k, v in self.prepared.metadata.items()}
+                    for k, v in self.rendered.metadata.items()}
         return {**metadata, **anonymise.metadata_override()}
 
     def blind_markdown(self, markdown: str) -> str:
@@ -256,17 +279,17 @@ class _Builder:
         from galleyproof import paths
 
         markdown = anonymise.anonymise_markdown(markdown, self.identity)
-        blind_dir = self.prepared.resource_dir / "blind"
+        blind_dir = self.rendered.resource_dir / "blind"
         blind_dir.mkdir(exist_ok=True)
         for number, target in enumerate(dict.fromkeys(r.target for r in paths.resources(markdown)
                                                       if r.kind == "image"), 1):
             local = paths.local_path(target)
-            source = next((base / local for base in (self.prepared.resource_dir, self.ctx.project.root)
+            source = next((base / local for base in (self.rendered.resource_dir, self.ctx.project.root)
                            if local and (base / local).is_file()), None)
             if source is None or not inside(source, self.ctx.project.root):
                 continue
             name = f"blind/figure-{number}{source.suffix.lower()}"
-            (self.prepared.resource_dir / name).write_bytes(scrub.strip_image(source.read_bytes()))
+            (self.rendered.resource_dir / name).write_bytes(scrub.strip_image(source.read_bytes()))
             markdown = markdown.replace(f"]({target}", f"]({name}").replace(f"](<{target}>", f"]({name}")
         return markdown
 
@@ -333,10 +356,10 @@ class _Builder:
         packaged = {f.name for f in self.result.files}
         missing = [g for g in summary.graphics if g not in packaged]
         for href in missing:  # an image the Markdown names directly, not a cell's figure
-            source = self.prepared.resource_dir / href
+            source = self.rendered.resource_dir / href
             if not source.is_file():
                 source = self.ctx.project.root / href
-            if source.is_file() and inside(source, self.prepared.resource_dir, self.ctx.project.root):
+            if source.is_file() and inside(source, self.rendered.resource_dir, self.ctx.project.root):
                 (self.out / href).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(source, self.out / safe_name(href))
                 self.add(href, "figure", Path(href).name)
