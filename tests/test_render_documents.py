@@ -52,6 +52,7 @@ def test_cli_lists_what_it_wrote_and_each_failure_then_exits_1(tmp_path, capsys)
     root = three(tmp_path)
     assert main(["build", "--engine", "embedded", "--offline", "--project", str(root)]) == 1
     out = capsys.readouterr().out
+    assert "; 1 document failed" in out.splitlines()[0]
     assert "_output/a-first.html" in out and "_output/c-last.html" in out
     assert "failed: b-middle.qmd:9: cell failed: ZeroDivisionError: division by zero" in out
 

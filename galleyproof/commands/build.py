@@ -19,7 +19,7 @@ from galleyproof.audit.model import DEFAULT_FAIL_ON, STATUSES
 from galleyproof.errors import EXIT_BUILD_FAILED, UsageError
 from galleyproof.pipeline.run import BUILD_FORMATS, ENGINES, build
 from galleyproof.project import load_project
-from galleyproof.report.output import add_output_arguments, emit_json, emit_text
+from galleyproof.report.output import add_output_arguments, count, emit_json, emit_text
 
 
 def add_arguments(parser) -> None:
@@ -64,7 +64,8 @@ def _table(result, project) -> str:
     if result.status == "unchanged":
         lines = [f"nothing changed since the last build (inputs hashed in {result.timings.get('total', 0):.2f} s)"]
     else:
-        lines = [f"built with the {result.engine} engine in {result.timings.get('total', 0):.1f} s"]
+        lines = [f"built with the {result.engine} engine in {result.timings.get('total', 0):.1f} s"
+                 + (f"; {count(len(result.failed), 'document')} failed" if result.failed else "")]
     lines += [f"  {fmt:<5} {project.relative(path)}" for fmt, path in result.outputs.items()]
     lines += [f"  report {project.relative(path)}" for path in result.reports.values()]
     lines += [f"failed: {failure}" for failure in result.failed]  # the other documents were still written
