@@ -52,6 +52,8 @@ FORMS = [
                  "[@dehouwer2009, Table 2]", id="capital-particle-table-locator"),
     pytest.param("(for a review, see Neff, 2003)", [(("Neff",), False, "2003")],
                  "[for a review, see @neff2003]", id="free-prefix"),
+    pytest.param("(Rabbitt, 1982, as cited in Lyon et al., 2014)", [(("Lyon",), True, "2014")],
+                 "[Rabbitt, 1982, as cited in @lyon2014]", id="secondary-source"),
     pytest.param("(Neff, 2003, for a review)", [(("Neff",), False, "2003")],
                  "[@neff2003, for a review]", id="free-suffix"),
     pytest.param("(e.g., Neff & Vonk, 2009; Germer, 2011, pp. 4–5)",

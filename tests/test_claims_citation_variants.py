@@ -8,6 +8,8 @@ KIND = "citation-variant"
     pytest.param("(Kiecolt-Glaser et al., 2010)", "(Kiecolt-Glasser et al., 2010)", id="author-spelling"),
     pytest.param("(Slavich & Cole, 2023)", "(Slavich & Cole, 2022)", id="year-off-by-one"),
     pytest.param("Smith and Paulus (2022)", "(Smith & Paulos, 2022)", id="narrative-and-parenthetical"),
+    pytest.param("(Slavich & Cole, 2013, 2023)", "(Slavich & Cole, 2022)", id="second-of-several-years"),
+    pytest.param("(Neff, 2003, p. 4)", "Neff (2004, p. 5) agrees", id="narrative-with-page"),
 ])
 def test_variants_are_found(a, b):
     [finding] = of_kind(f"One claim {a}.\n\nAnother claim {b}.\n", KIND)

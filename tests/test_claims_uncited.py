@@ -38,6 +38,10 @@ def test_the_line_is_the_sentence_line_in_a_wrapped_paragraph(tmp_path):
     pytest.param("Studies show that it works. The effect is large (Kirby et al., 2023).",
                  id="cited-later-in-paragraph"),
     pytest.param("Studies show that it works [12].", id="numeric-citation"),
+    # the citation grammar is manuscript/authoryear.py's, the importer's: bare forms and spaced n. d. count
+    pytest.param("Studies show that it works, as Longe et al., 2010, found.", id="bare-author-year"),
+    pytest.param("Studies show that it works (Neff, n. d.).", id="no-date-spaced"),
+    pytest.param("Studies show that it works (for a review, see Neff, 2003, Table 2).", id="free-prefix-suffix"),
     pytest.param("The programme lasts eight weeks and meets in 2024.", id="no-claim"),
     pytest.param("Our review showed that the model is coherent.", id="the-authors-own-review"),
 ])

@@ -49,6 +49,9 @@ _YEARS = rf"(?P<years>{YEAR}(?:\s*+,\s*+{YEAR}){{0,20}}+)"
 _WORK = rf"{_AUTHORS},?+\s++{_YEARS}"
 # One item of a parenthetical, whole: free prefix, the work, free suffix (checked to hold no year).
 _ITEM = re.compile(rf"(?P<prefix>[^;]*?\s)??{_WORK}(?:,\s++(?P<suffix>[^;]*+))?")
+_ITEMS = re.compile(r"[^;]++")
+_PANDOC_CITATION = re.compile(r"\[[^\[\]@]*+@[^\[\]]*+\]")
+_CITED_IN = re.compile(r"\bas cited in\s++")
 _WORK_IN = re.compile(_START + _WORK)
 _PAREN = re.compile(r"\(([^()]*+)\)")  # taken whole, its year looked for inside: linear on "(2019 2019 ..."
 _HAS_YEAR = re.compile(r"(?<![\w\-])" + YEAR)
@@ -142,21 +145,25 @@ def _same_year(work: CitedWork, ref: Reference) -> bool:
 
 
 def _item(item: str, offset: int) -> tuple[CitedWork, ...] | None:
-    """One `;`-separated item of a parenthetical, parsed whole; None when it is not one citation."""
+    """One `;`-separated item of a parenthetical, parsed whole; None when it is not one citation.
+
+    A secondary source (APA 8.6: "Rabbitt, 1982, as cited in Lyon et al., 2014") cites only the
+    work after "as cited in"; what comes before is prefix text, its year included."""
     text = item.strip()
     offset += len(item) - len(item.lstrip())
-    match = _ITEM.fullmatch(text)
+    start = max((m.end() for m in _CITED_IN.finditer(text)), default=0)
+    match = _ITEM.fullmatch(text, start)
     if not match:
         return None
     prefix, suffix = match.group("prefix") or "", (match.group("suffix") or "").strip()
     if _HAS_YEAR.search(prefix) or _HAS_YEAR.search(suffix):
         return None  # a second work hiding in the free text: "(Neff 2003 and Germer, 2011)"
-    return _works(match, text, offset, prefix, suffix) or None
+    return _works(match, text, offset, text[:start] + prefix, suffix) or None
 
 
 def _parenthetical(inner: str, offset: int) -> tuple[CitedWork, ...] | None:
     works: list[CitedWork] = []
-    for part in re.finditer(r"[^;]++", inner):
+    for part in _ITEMS.finditer(inner):
         parsed = _item(part.group(0), offset + part.start())
         if parsed is None:
             return None
@@ -171,9 +178,11 @@ def find_citations(text: str, line: int = 1, *, lenient: bool = False) -> list[A
     (for finding every cited work): a parenthetical that does not parse whole gives the works that
     stand in it, as a citation with `whole=False`."""
     found: list[AuthorYearCitation] = []
+    # a pandoc citation's own prefix text ("[Rabbitt, 1982, as cited in @lyon2014]") is not cited again
+    pandoc = _Spans([m.span() for m in _PANDOC_CITATION.finditer(text)])
     for match in _PAREN.finditer(text):
         inner = match.group(1)
-        if not _HAS_YEAR.search(inner):
+        if not _HAS_YEAR.search(inner) or pandoc.overlaps(*match.span()):
             continue
         works = _parenthetical(inner, match.start(1))
         if works is None and lenient:
@@ -183,7 +192,7 @@ def find_citations(text: str, line: int = 1, *, lenient: bool = False) -> list[A
                                                 whole=False))
         elif works:
             found.append(AuthorYearCitation(match.group(0), line, match.start(), match.end(), works))
-    taken = _Spans([(c.start, c.end) for c in found])
+    taken = _Spans([(c.start, c.end) for c in found] + pandoc.spans)
     for pattern in (_NARRATIVE, _BARE):
         for match in pattern.finditer(text):
             if taken.overlaps(*match.span()):
