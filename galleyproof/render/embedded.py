@@ -263,7 +263,7 @@ def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, 
     setting = freeze.policy(chapter_defaults) if executes and not fresh and not project.single else False
     thawed = freeze.thaw(project.root, path, pandoc.html_to_markdown, text) if setting else None
     if thawed is not None and (setting is True or thawed.current):
-        return _thawed_chapter(project, path, name, (lines, start, front, chapter_defaults, cwd), thawed)
+        return _thawed_chapter(project, path, name, (lines, start, front, chapter_defaults, cwd, found), thawed)
     note = freeze.unreadable(project.root, path) if setting else ""
     try:
         kernel, language = choose_kernel(chapter_meta, notebook, doc.cells, name,
@@ -274,7 +274,7 @@ def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, 
         thawed = thawed or (freeze.thaw(project.root, path, pandoc.html_to_markdown, text) if executes else None)
         if thawed is None:
             raise
-        chapter = _thawed_chapter(project, path, name, (lines, start, front, chapter_defaults, cwd), thawed)
+        chapter = _thawed_chapter(project, path, name, (lines, start, front, chapter_defaults, cwd, found), thawed)
         chapter.note = (f"{exc}; the frozen result {thawed.results} is shown instead"
                         + ("" if thawed.current else ", made from an earlier version of the file"))
         return chapter
@@ -288,9 +288,10 @@ def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, 
 
 def _thawed_chapter(project: Project, path: Path, name: str, read: tuple, thawed: freeze.Thawed) -> _Chapter:
     """A chapter whose Markdown is its frozen result: nothing runs; diagrams stay code as usual."""
-    lines, start, front, defaults, cwd = read
+    lines, start, front, defaults, cwd, source = read
     frozen_start = front_matter(thawed.lines, name)[1]
     found = scan(thawed.lines, frozen_start, path, project.root, name)
+    found.unknown = source.unknown  # reported at the author's lines, not the frozen Markdown's
     shown = [c for c in parse_qmd("\n".join(thawed.lines), thawed.results).cells if c.language.lower() in DISPLAY_ONLY]
     return _Chapter(name, path, thawed.lines, frozen_start, front, defaults, [], [], "", cwd, found, shown,
                     thawed=thawed, source_lines=lines, source_start=start)
