@@ -49,7 +49,7 @@ _YEARS = rf"(?P<years>{YEAR}(?:\s*+,\s*+{YEAR}){{0,20}}+)"
 _WORK = rf"{_AUTHORS},?+\s++{_YEARS}"
 # One item of a parenthetical, whole: free prefix, the work, free suffix (checked to hold no year).
 _ITEM = re.compile(rf"(?P<prefix>[^;]*?\s)??{_WORK}(?:,\s++(?P<suffix>[^;]*+))?")
-_ITEMS = re.compile(r"[^;]++")
+_NOT_PANDOC_TEXT = re.compile(r"[\[\]@]")
 _PANDOC_CITATION = re.compile(r"\[[^\[\]@]*+@[^\[\]]*+\]")
 _CITED_IN = re.compile(r"\bas cited in\s++")
 _WORK_IN = re.compile(_START + _WORK)
@@ -77,6 +77,7 @@ class CitedWork:
     prefix: str = ""  # "see ", "e.g., ", "for a review, see "
     locator: str = ""  # what follows the year: "p. 4", "Table 2"
     candidates: tuple[str, ...] = ()  # when ambiguous: every key it could mean (key is the first)
+    after: str = ""  # plain text after the last work of a parenthetical, as written: "; Figure 1"
     names: str = ""  # the authors as written: "Kiecolt-Glaser et al."
     start: int = 0  # column span in the line, from the first author to the year
     end: int = 0
@@ -158,17 +159,37 @@ def _item(item: str, offset: int) -> tuple[CitedWork, ...] | None:
     prefix, suffix = match.group("prefix") or "", (match.group("suffix") or "").strip()
     if _HAS_YEAR.search(prefix) or _HAS_YEAR.search(suffix):
         return None  # a second work hiding in the free text: "(Neff 2003 and Germer, 2011)"
+    if _NOT_PANDOC_TEXT.search(text[:start] + prefix + suffix):
+        return None  # brackets or @ in the free text would break the pandoc citation
     return _works(match, text, offset, text[:start] + prefix, suffix) or None
 
 
 def _parenthetical(inner: str, offset: int) -> tuple[CitedWork, ...] | None:
+    """The works of a parenthetical that parses whole: each item a citation, or plain text with no
+    year in it ("Figure 1", "DSM-5"), which is kept as written in the next work's prefix (or the
+    last work's suffix) with its semicolon escaped, as pandoc reads `[Figure 1\\; @neff2003]`."""
     works: list[CitedWork] = []
-    for part in _ITEMS.finditer(inner):
-        parsed = _item(part.group(0), offset + part.start())
+    plain_from = -1  # where unclaimed plain-text items start, in `inner`
+    at = last_end = 0
+    for part in inner.split(";"):
+        text_start = at + len(part) - len(part.lstrip())
+        parsed = _item(part, offset + at)
         if parsed is None:
-            return None
-        works += parsed
-    return tuple(works) or None
+            if _HAS_YEAR.search(part) or _NOT_PANDOC_TEXT.search(part):
+                return None
+            plain_from = text_start if plain_from < 0 else plain_from
+        else:
+            if plain_from >= 0:
+                parsed = (replace(parsed[0], prefix=inner[plain_from:text_start] + parsed[0].prefix),) + parsed[1:]
+                plain_from = -1
+            works += parsed
+            last_end = at + len(part.rstrip())
+        at += len(part) + 1
+    if not works:
+        return None
+    if plain_from >= 0:
+        works[-1] = replace(works[-1], after=inner[last_end:].rstrip())
+    return tuple(works)
 
 
 def find_citations(text: str, line: int = 1, *, lenient: bool = False) -> list[AuthorYearCitation]:
@@ -198,7 +219,7 @@ def find_citations(text: str, line: int = 1, *, lenient: bool = False) -> list[A
             if taken.overlaps(*match.span()):
                 continue
             suffix = (match.groupdict().get("suffix") or "").strip()
-            if _inside_proper_noun(text, match.start()) or _HAS_YEAR.search(suffix):
+            if _inside_proper_noun(text, match.start()) or _HAS_YEAR.search(suffix) or _NOT_PANDOC_TEXT.search(suffix):
                 continue
             works = _works(match, match.group(0), 0, locator=suffix)
             if works:
@@ -287,15 +308,21 @@ def resolve_citations(citations: list[AuthorYearCitation], refs: list[Reference]
 
 def to_pandoc(citation: AuthorYearCitation) -> str:
     """Pandoc citation syntax (pandoc manual, "Citation syntax"): `[see @a, p. 4; @b]`; narrative
-    `@a`, `@a [p. 4]` for "A (2003, p. 4)" and `@a [-@b]` for "A (2003, 2011)"."""
+    `@a`, `@a [p. 4]` for "A (2003, p. 4)" and `@a [-@b]` for "A (2003, 2011)". A semicolon inside
+    prefix or suffix text is escaped, or pandoc would read it as the start of another citation."""
     works = citation.works
     if citation.narrative:
         if len(works) == 1:
-            return f"@{works[0].key}" + (f" [{works[0].locator}]" if works[0].locator else "")
-        rest = [f"-@{w.key}" + (f", {w.locator}" if w.locator else "") for w in works[1:]]
+            return f"@{works[0].key}" + (f" [{_escape(works[0].locator)}]" if works[0].locator else "")
+        rest = [f"-@{w.key}" + (f", {_escape(w.locator)}" if w.locator else "") for w in works[1:]]
         return f"@{works[0].key} [{'; '.join(rest)}]"
-    items = [f"{w.prefix}@{w.key}" + (f", {w.locator}" if w.locator else "") for w in works]
+    items = [f"{_escape(w.prefix)}@{w.key}" + (f", {_escape(w.locator)}" if w.locator else "") + _escape(w.after)
+             for w in works]
     return "[" + "; ".join(items) + "]"
+
+
+def _escape(text: str) -> str:
+    return text.replace(";", "\\;")
 
 
 def rewrite_line(text: str, citations: list[AuthorYearCitation]) -> str:
