@@ -13,6 +13,7 @@ import pytest
 
 from galleyproof import parses
 from galleyproof.pipeline.manifest import MANIFEST_NAME
+from galleyproof.pipeline.manifest import load as load_manifest
 from galleyproof.pipeline.run import build
 from galleyproof.project import load_project
 from galleyproof.render.embedded import prepare
@@ -139,13 +140,16 @@ def test_the_check_report_is_the_same_for_the_same_input(rebuilt):
 def test_the_manifest_names_every_input_of_every_output(built):
     root, result, _ = built
     manifest = json.loads((root / "_output" / MANIFEST_NAME).read_text(encoding="utf-8"))
-    pdf = manifest["outputs"]["pdf"]
-    assert pdf["path"] == "_output/manuscript.pdf"
+    recorded = load_manifest(root / "_output")
+    assert recorded is not None
+    pdf = recorded.outputs["pdf"]
+    assert pdf.path == "_output/manuscript.pdf"
     # sources, files the cells read, and the tools
     for name in ("_quarto.yml", "chapters/02-results.qmd", "references.bib", "apa.csl", "data/counts.csv",
                  "helpers/numbers.py", "tool:galleyproof", "tool:pandoc", "tool:typst"):
-        assert name in pdf["inputs"], name
-    assert "tool:typst" not in manifest["outputs"]["html"]["inputs"]
+        assert name in pdf.inputs, name
+        assert manifest["inputs"][name] == pdf.inputs[name]  # each digest written once, for every output
+    assert "tool:typst" not in recorded.outputs["html"].inputs
     assert set(manifest["outputs"]) >= {"html", "pdf", "docx", "report:audit", "report:check", "report:report"}
     assert manifest["tools"]["pandoc"].startswith("3.") and manifest["tools"]["typst"]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from galleyproof.pipeline.manifest import MANIFEST_NAME
+from galleyproof.pipeline import manifest as manifests
 from galleyproof.pipeline.run import build
 from galleyproof.project import load_project
 from galleyproof.render import inputs
@@ -161,8 +161,7 @@ def test_an_upgraded_distribution_rebuilds_and_an_edited_checkout_too(paper):
     path, site, elsewhere = paper
     result, statuses = run(path)
     assert result.status == "built" and statuses == ["executed"]
-    manifest = json.loads((path.parent / "_output" / MANIFEST_NAME).read_text(encoding="utf-8"))
-    recorded = manifest["outputs"]["html"]["inputs"]
+    recorded = manifests.load(path.parent / "_output").outputs["html"].inputs
     assert recorded[f"dist:tinydist@{site.resolve()}"] == "tinydist 1.0"
     assert str((elsewhere / "helper.py").resolve()) in recorded
     # Nothing installed or in the standard library is listed file by file.

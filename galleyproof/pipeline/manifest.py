@@ -26,7 +26,7 @@ from galleyproof.render import inputs
 from galleyproof.tools import bundled_pandoc
 
 MANIFEST_NAME = ".manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: each input's digest once; an output names what it does not depend on
 PACKAGE = Path(__file__).resolve().parents[1]  # galleyproof/
 TOOL_PANDOC, TOOL_TYPST, TOOL_GALLEYPROOF = "tool:pandoc", "tool:typst", "tool:galleyproof"
 # The tools each kind of output is made with, besides galleyproof itself.
@@ -52,14 +52,30 @@ class Manifest:
     unresolved: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
+        """Each input's digest once, under "inputs"; an output names only the inputs it does not depend on
+        ("without": the PDF's tool:typst for the others), since outputs share nearly all of theirs."""
+        shared: dict[str, str] = {}
+        for output in self.outputs.values():
+            for name, digest in output.inputs.items():
+                shared.setdefault(name, digest)
+        outputs: dict[str, dict] = {}
+        for name, o in sorted(self.outputs.items()):
+            outputs[name] = {"path": o.path, "sha256": o.sha256}
+            if all(shared[key] == digest for key, digest in o.inputs.items()):
+                outputs[name]["without"] = sorted(shared.keys() - o.inputs.keys())
+            else:
+                outputs[name]["inputs"] = o.inputs  # made from another version of a shared input
         return {"version": FORMAT_VERSION, "options": self.options, "tools": self.tools, "chapters": self.chapters,
-                "warnings": self.warnings, "unresolved": self.unresolved,
-                "outputs": {name: {"path": o.path, "sha256": o.sha256, "inputs": o.inputs}
-                            for name, o in sorted(self.outputs.items())}}
+                "warnings": self.warnings, "unresolved": self.unresolved, "inputs": shared, "outputs": outputs}
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:
-        outputs = {name: Output(o["path"], o["sha256"], dict(o["inputs"])) for name, o in data["outputs"].items()}
+        shared = data.get("inputs", {})
+        outputs = {}
+        for name, o in data["outputs"].items():
+            without = set(o.get("without", ()))
+            inputs = dict(o["inputs"]) if "inputs" in o else {k: v for k, v in shared.items() if k not in without}
+            outputs[name] = Output(o["path"], o["sha256"], inputs)
         return cls(dict(data.get("options", {})), outputs, dict(data.get("tools", {})), list(data.get("chapters", [])),
                    list(data.get("warnings", [])), list(data.get("unresolved", [])))
 
