@@ -72,6 +72,15 @@ FORMS = [
     pytest.param("| Bioconda | Grüning et al, 2018 |", [(("Grüning",), True, "2018")], "| Bioconda | @gruning2018 |",
                  id="bare-et-al-without-stop-in-a-table"),
     pytest.param("(Neff 2003)", [(("Neff",), False, "2003")], "[@neff2003]", id="no-comma"),
+    pytest.param("(DSM-5; World Health Organization, 2020)", [(("World Health Organization",), False, "2020")],
+                 "[DSM-5\\; @worldhealthorganization2020]", id="group-author"),
+    pytest.param("(Department of Health and Human Services, 2017)",
+                 [(("Department of Health and Human Services",), False, "2017")],
+                 "[@departmentofhealthandhumanservices2017]", id="group-author-with-and"),
+    pytest.param("(López García & Neff, 2010)", [(("López García", "Neff"), False, "2010")], "[@lopezgarcia2010]",
+                 id="double-surname"),
+    pytest.param("the World Health Organization (2020) said", [], "the World Health Organization (2020) said",
+                 id="group-names-not-read-in-running-text"),
     pytest.param("In March, 2020, the trial began", [], "In March, 2020, the trial began",
                  id="a-date-is-not-a-citation"),
     pytest.param("(Model, 3000)", [], "(Model, 3000)", id="not-a-year"),
@@ -180,6 +189,9 @@ def test_generated_narratives_parse_the_same_both_ways(work, joiner, locator):
     pytest.param("(Model, 3000)", [], id="year-range"),
     # both old: only the first of several years by one author
     pytest.param("(Zhou, 2015, 2017)", [(("Zhou",), False, "2015"), (("Zhou",), False, "2017")], id="several-years"),
+    # both old: "Organization" was the author (the single-word name nearest the year)
+    pytest.param("(World Health Organization, 2020)", [(("World Health Organization",), False, "2020")],
+                 id="group-author"),
     # old strict: "March, 2020" became @march2020; old lenient: nothing
     pytest.param("In March, 2020, the trial began", [], id="date"),
 ])

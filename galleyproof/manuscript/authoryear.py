@@ -41,12 +41,24 @@ _PARTICLE = (r"(?:(?:[Vv]an|[Vv]on|[Dd]e|[Dd]er|[Dd]en|[Dd]es|[Dd]el|[Dd]ella|[D
 # "Kiecolt-Glaser", "O'Brien", "D’Mello", "Özdemir": a capital, then letters, joined by ' ’ or -.
 FAMILY = rf"{_PARTICLE}{_UPPER}\w*+(?:['’\-]\w++)*+"
 _START = r"(?<![\w'’\-@])"  # a name starts a word
-_AUTHORS = (rf"(?P<first>{FAMILY})(?:(?P<etal>,?\s++et\s+al\b\.?+)"
+# A group author (APA 8.21) or a double surname ("World Health Organization", "Department of Health
+# and Human Services", "López García"): capitalised words, some joined by of/for/on/the/and (APA puts
+# "&" between authors in parentheses, 8.17). Read inside parentheses only, where the words before an
+# author are not running prose.
+_GROUP = rf"{_UPPER}\w*+(?:\s++(?:(?:of|for|on|the|and)\s++){{0,2}}{_UPPER}\w*+){{1,8}}+"
+
+
+def _authors(first: str) -> str:
+    """First author, then "et al." or more authors joined by a final & or "and"."""
+    return (rf"(?P<first>{first})(?:(?P<etal>,?\s++et\s+al\b\.?+)"
             rf"|(?P<others>(?:\s*+,\s*+{FAMILY}){{0,7}}+,?+\s++(?:&|and)\s++{FAMILY}))?")
+
+
+_AUTHORS = _authors(FAMILY)
 # 2003, 2003a, n.d., n. d., n.d.-a, in press, in press-b (APA 8.17-8.19); years 1500-2099.
 YEAR = r"(?:(?:1[5-9]|20)\d\d[a-z]?|n\.\s?d\.(?:-[a-z])?|in\spress(?:-[a-z])?)(?![\w\-–])"
 _YEARS = rf"(?P<years>{YEAR}(?:\s*+,\s*+{YEAR}){{0,20}}+)"
-_WORK = rf"{_AUTHORS},?+\s++{_YEARS}"
+_WORK = rf"{_authors(f'(?:{FAMILY}|{_GROUP})')},?+\s++{_YEARS}"  # in parentheses: a group author too
 # One item of a parenthetical, whole: free prefix, the work, free suffix (checked to hold no year).
 _ITEM = re.compile(rf"(?P<prefix>[^;]*?\s)??{_WORK}(?:,\s++(?P<suffix>[^;]*+))?")
 _NOT_PANDOC_TEXT = re.compile(r"[\[\]@]")
