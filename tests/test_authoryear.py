@@ -67,6 +67,10 @@ FORMS = [
                  id="narrative-page"),
     pytest.param("Neff (2003, 2011) argued", [(("Neff",), False, "2003"), (("Neff",), False, "2011")],
                  "@neff2003 [-@neff2011] argued", id="narrative-two-years"),
+    pytest.param("Neff's (2003) definition", [(("Neff",), False, "2003")], "Neff's [-@neff2003] definition",
+                 id="narrative-possessive"),
+    pytest.param("Longe et al.’s (2010, p. 3) study", [(("Longe",), True, "2010")],
+                 "Longe et al.’s [-@longe2010, p. 3] study", id="narrative-possessive-et-al-page"),
     pytest.param("as in Longe et al., 2010, the", [(("Longe",), True, "2010")], "as in @longe2010, the",
                  id="bare-et-al"),
     pytest.param("| Bioconda | Grüning et al, 2018 |", [(("Grüning",), True, "2018")], "| Bioconda | @gruning2018 |",
@@ -189,9 +193,11 @@ def test_generated_narratives_parse_the_same_both_ways(work, joiner, locator):
     pytest.param("(Model, 3000)", [], id="year-range"),
     # both old: only the first of several years by one author
     pytest.param("(Zhou, 2015, 2017)", [(("Zhou",), False, "2015"), (("Zhou",), False, "2017")], id="several-years"),
-    # both old: "Organization" was the author (the single-word name nearest the year)
+    # old strict: not read (left as text); old lenient: "Organization" was the author
     pytest.param("(World Health Organization, 2020)", [(("World Health Organization",), False, "2020")],
                  id="group-author"),
+    # both old: "Neff's" was the family name (key neffs2003, first author "neff's")
+    pytest.param("Neff's (2003) definition", [(("Neff",), False, "2003")], id="possessive"),
     # old strict: "March, 2020" became @march2020; old lenient: nothing
     pytest.param("In March, 2020, the trial began", [], id="date"),
 ])

@@ -50,7 +50,7 @@ _GROUP = rf"{_UPPER}\w*+(?:\s++(?:(?:of|for|on|the|and)\s++){{0,2}}{_UPPER}\w*+)
 
 def _authors(first: str) -> str:
     """First author, then "et al." or more authors joined by a final & or "and"."""
-    return (rf"(?P<first>{first})(?:(?P<etal>,?\s++et\s+al\b\.?+)"
+    return (rf"(?P<first>{first})(?:(?P<etal>,?\s++et\s+al\b\.?+(?:['’]s\b)?+)"
             rf"|(?P<others>(?:\s*+,\s*+{FAMILY}){{0,7}}+,?+\s++(?:&|and)\s++{FAMILY}))?")
 
 
@@ -71,6 +71,7 @@ _NARRATIVE = re.compile(rf"(?<![\w'’\-@(]){_AUTHORS}\s++\({_YEARS}(?:,\s++(?P<
 _BARE = re.compile(rf"(?<![\w'’\-@(]){_AUTHORS},\s++{_YEARS}")
 _FAMILY_IN = re.compile(FAMILY)
 _YEAR_IN = re.compile(YEAR)
+_POSSESSIVE = re.compile(r"['’]s$")
 # A date ("In March, 2020") is not an author and year.
 _NOT_AUTHORS = frozenset("January February March April May June July August September October November "
                          "December Spring Summer Autumn Fall Winter".split())
@@ -91,6 +92,7 @@ class CitedWork:
     candidates: tuple[str, ...] = ()  # when ambiguous: every key it could mean (key is the first)
     after: str = ""  # plain text after the last work of a parenthetical, as written: "; Figure 1"
     names: str = ""  # the authors as written: "Kiecolt-Glaser et al."
+    possessive: str = ""  # "'s" when the names were written "Neff's (2003)"
     start: int = 0  # column span in the line, from the first author to the year
     end: int = 0
 
@@ -131,10 +133,16 @@ def _works(match: re.Match, text: str, base: int, prefix: str = "", locator: str
     years = [re.sub(r"n\.\sd\.", "n.d.", y) for y in _YEAR_IN.findall(match.group("years"))]
     last = "etal" if match.group("etal") else "others" if match.group("others") else "first"
     written = match.string[match.start("first"):match.end(last)].strip(" ,")
+    possessive = written[-2:] if _POSSESSIVE.search(written) else ""  # "Neff's (2003) definition"
+    if possessive:
+        written = written[:-2]
+        if authors[-1].endswith(possessive):
+            authors = authors[:-1] + (authors[-1][:-2],)
     start, end = base + match.start("first"), base + match.end("years")
     return tuple(CitedWork(text=text, authors=authors, et_al=bool(match.group("etal")), year=year,
                            key=would_be_key(authors[0], year), prefix=prefix if i == 0 else "",
-                           locator=locator if i == len(years) - 1 else "", names=written, start=start, end=end)
+                           locator=locator if i == len(years) - 1 else "", names=written,
+                           possessive=possessive, start=start, end=end)
                  for i, year in enumerate(years))
 
 
@@ -320,9 +328,13 @@ def resolve_citations(citations: list[AuthorYearCitation], refs: list[Reference]
 
 def to_pandoc(citation: AuthorYearCitation) -> str:
     """Pandoc citation syntax (pandoc manual, "Citation syntax"): `[see @a, p. 4; @b]`; narrative
-    `@a`, `@a [p. 4]` for "A (2003, p. 4)" and `@a [-@b]` for "A (2003, 2011)". A semicolon inside
+    `@a`, `@a [p. 4]` for "A (2003, p. 4)", `@a [-@b]` for "A (2003, 2011)", and the author's name
+    as written before `[-@a]` for a possessive "A's (2003)". A semicolon inside
     prefix or suffix text is escaped, or pandoc would read it as the start of another citation."""
     works = citation.works
+    if citation.narrative and works[0].possessive:  # "Neff's [-@neff2003]" renders "Neff's (2003)"
+        rest = [f"-@{w.key}" + (f", {_escape(w.locator)}" if w.locator else "") for w in works]
+        return f"{works[0].names}{works[0].possessive} [{'; '.join(rest)}]"
     if citation.narrative:
         if len(works) == 1:
             return f"@{works[0].key}" + (f" [{_escape(works[0].locator)}]" if works[0].locator else "")
