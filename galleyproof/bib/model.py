@@ -85,7 +85,9 @@ class Bibliography:
     def digest(self) -> str:
         """A hash of every entry's key, type and fields as read, layout aside ("" when the reader gives
         none): the cell cache keys a bibliography that cells read on it (render/cache.py)."""
-        return self.digest_of() if self.digest_of else ""
+        value = self.digest_of() if self.digest_of else ""
+        self.digest_of = None  # what it read from (every field of the file) need not stay in memory
+        return value
 
     @property
     def errors(self) -> list[BibIssue]:
