@@ -170,7 +170,8 @@ def warm(n: int, tmp: Path, distinct: bool = False) -> dict:
 def print_warm(n: int, figures: dict, label: str = "") -> None:
     goal = n / 10000
     print(f"warm audit (lockfile), {n:>6,} references{label}: goal {goal:.2f} s (1 s per 10,000), "
-          f"floor {figures['floor']['wall']:.2f} s (read .bib + json.loads lock)")
+          f"floor {figures['floor']['wall']:.2f} s wall, {figures['floor']['cpu']:.2f} s CPU "
+          "(read .bib + json.loads lock)")
     for kind in ("no memo", "new .bib", "with memo", "one edit"):
         if kind in figures:
             wall, cpu = figures[kind]["wall"], figures[kind]["cpu"]

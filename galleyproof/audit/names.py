@@ -64,7 +64,7 @@ def spellings(name: str) -> frozenset[str]:
     """The comparable spellings of a family name: accents dropped, transliterated when it has a
     letter that transliterates (Müller -> {'muller', 'mueller'}), and in one romanisation."""
     forms = {"".join(tokens(name))}
-    translated = name.translate(_TRANSLITERATIONS)
+    translated = name if name.isascii() else name.translate(_TRANSLITERATIONS)  # only non-ASCII letters map
     if translated != name:
         forms.add("".join(tokens(translated)))
     forms |= {romanised(form) for form in forms}
