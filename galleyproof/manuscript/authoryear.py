@@ -1,26 +1,29 @@
 """Author-year citations in plain text: the one grammar, found with their place, resolved to keys.
 
-Forms (APA Publication Manual, 7th edition, sections 8.10-8.12 and 8.17-8.19):
+Forms (APA Publication Manual, 7th edition, sections 8.10-8.12, 8.17-8.19, 8.21 and 8.6):
 parenthetical `(Neff, 2003)`, `(Irwin & Cole, 2011; Kirby et al., 2023)`, `(see Neff, 2003, p. 4)`,
-`(Zhou, 2015, 2017)`, `(Müller & Özdemir, n.d.)`, `(Lee, in press)`; narrative `Longe et al. (2010)`,
-`Neff and Vonk (2009)`, `Neff (2003, p. 4)`; and the bare `Longe et al., 2010` authors sometimes leave
-in running text. Family names may carry particles (`van der Kolk`, `De Houwer`), hyphens,
-apostrophes and accents.
+`(Zhou, 2015, 2017)`, `(Müller & Özdemir, n.d.)`, `(Lee, in press)`, `(World Health Organization,
+2020)`, `(Figure 1; Neff, 2003)`, `(Rabbitt, 1982, as cited in Lyon et al., 2014)`; narrative
+`Longe et al. (2010)`, `Neff and Vonk (2009)`, `Neff (2003, p. 4)`, `Neff's (2003)`; and the bare
+`Longe et al., 2010` authors sometimes leave in running text. Family names may carry particles
+(`van der Kolk`, `De Houwer`), hyphens, apostrophes and accents.
 
 Two readings of one grammar:
 - `find_citations` (the importer): a parenthetical is taken only when it parses whole, each
   `;`-separated item being free prefix text, the authors, one or more years, and free suffix text
-  (a locator such as `p. 4`), which pandoc's citation syntax carries as written (pandoc manual,
-  "Citation syntax": `[see @neff2003, p. 4]`), so the rewrite renders as the author wrote it.
+  (a locator such as `p. 4`), or plain text with no year (`Figure 1`), all of which pandoc's
+  citation syntax carries as written (pandoc manual, "Citation syntax": `[see @neff2003, p. 4]`),
+  so the rewrite renders as the author wrote it.
 - `find_works(text)` (the claim rules): every work cited, also inside a parenthetical that does not
-  parse whole (`(Figure 1; Neff, 2003)`), where each work is taken where it stands.
+  parse whole (`(Neff 2003 and Germer, 2011)`), where each work is taken where it stands.
 
 A cited work is resolved by first author's family name and year, plus the second author's for
 two-author works, as APA's in-text rule identifies them.
 
 Every pattern runs in linear time on any input: names start only at a word boundary, runs are
-possessive, author and year lists are bounded, and a parenthesis is taken whole before its year is
-looked for, so a 20 KB run of capitals or digits cannot make the engine backtrack.
+possessive, particle, author, group-name and year lists are bounded, and a parenthesis is taken
+whole before its year is looked for, so a 20 KB run of capitals or digits cannot make the engine
+backtrack.
 """
 
 from __future__ import annotations
