@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 
+from galleyproof import paths
 from galleyproof.fileio import atomic_write_text, sha256_bytes, sha256_file
 from galleyproof.render import inputs
 from galleyproof.tools import bundled_pandoc
@@ -140,6 +142,65 @@ def project_inputs(project) -> list[str]:
     if lexicon:
         paths.append(project.root / lexicon)
     return [project.relative(p) for p in paths if p is not None and Path(p).is_file()]
+
+
+_EMBED = re.compile(r"\{\{<\s*embed\s+([^\s#>]+)")
+FOLDER_FILES = ("_metadata.yml", "_metadata.yaml")  # Quarto merges these into every document in their folder
+PROJECT_FILES = ("_variables.yml", "_variables.yaml")
+EXTENSIONS = "_extensions"
+
+
+def source_dependencies(project, book) -> list[str]:
+    """The files the sources draw in, relative to the root: what they include (and what that includes),
+    embed or show (images), the `_metadata.yml` of their folders, `_variables.yml`, the project's
+    `_extensions/`, and files that metadata values name (a `reference-doc`, a `template`, `css`,
+    `metadata-files`). Found in the text the build read, without parsing it again: editing any of them
+    rebuilds, and a source that starts drawing in a new file has itself changed."""
+    root = project.root.resolve()
+    found: set[Path] = {root / name for name in PROJECT_FILES}
+    found.update(p for p in (root / EXTENSIONS).rglob("*") if p.is_file())
+    _named_in(project.quarto, root, root, found)
+    pending = [(Path(c.path).resolve(), c.text, c.document.metadata) for c in book.chapters]
+    seen: set[Path] = set()
+    while pending:
+        path, text, meta = pending.pop()
+        _named_in(meta, path.parent, root, found)
+        found.update(folder / name for folder in (path.parent, *path.parent.parents)
+                     if folder == root or root in folder.parents for name in FOLDER_FILES)
+        targets = [(r.target, r.kind) for r in paths.resources(text)]
+        targets += [(m.group(1), "embed") for m in _EMBED.finditer(text)]
+        for target, kind in targets:
+            local = paths.local_path(target)
+            for candidate in _candidates(local, path.parent, root) if local else ():
+                found.add(candidate)
+                if kind == "include" and candidate not in seen and candidate.is_file():
+                    seen.add(candidate)
+                    pending.append((candidate, candidate.read_text(encoding="utf-8", errors="replace"), {}))
+    return sorted(project.relative(p) for p in found if p.is_file() and (root in p.parents))
+
+
+def _candidates(local: str, base: Path, root: Path) -> list[Path]:
+    """Where Quarto may find a path a source names: beside the source, or from the project root."""
+    starts = [root / local.lstrip("/")] if local.startswith("/") else [base / local, root / local]
+    found = []
+    for start in starts:
+        try:
+            found.append(start.resolve())
+        except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL in a metadata value
+            continue
+    return found
+
+
+def _named_in(value, base: Path, root: Path, found: set[Path]) -> None:
+    """Files inside the project that string values of metadata name (relative to `base` or the root)."""
+    if isinstance(value, dict):
+        for item in value.values():
+            _named_in(item, base, root, found)
+    elif isinstance(value, list):
+        for item in value:
+            _named_in(item, base, root, found)
+    elif isinstance(value, str) and 0 < len(value) < 300 and "\n" not in value and "://" not in value:
+        found.update(p for p in _candidates(value, base, root) if p.is_file())
 
 
 def output_inputs(fmt: str) -> tuple[str, ...]:

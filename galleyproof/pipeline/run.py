@@ -153,6 +153,7 @@ def build(project: Project, *, engine: str = "auto", formats: tuple[str, ...] | 
             return unchanged
     sources = hasher.many(manifests.project_inputs(project))  # hashed before they are read
     staged = _read_and_audit(project, offline, reporter)
+    sources.update(hasher.many(manifests.source_dependencies(project, staged.book)))  # includes, images, ...
     result = BuildResult(engine=chosen, audit=staged.audit)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="galleyproof-check") as pool:
         checking = pool.submit(_check_step, project, staged, reporter)  # beside the kernels and pandoc
