@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from rendered_text import copy_project, docx_text, html_text, leftovers, pdf_text
 
-from galleyproof.errors import CellError, ManuscriptError, RenderError
+from galleyproof.errors import CellError, ManuscriptError, PathError, RenderError
 from galleyproof.pipeline.run import build
 from galleyproof.project import load_project
 from galleyproof.render import freeze
@@ -555,3 +555,26 @@ def test_a_book_chapter_without_its_kernel_builds_from_its_freezer(tmp_path):
     text = html_text(result.outputs["html"])
     assert "See Table 1.1." in text and "Table 1.1: Stopping distances" in text  # numbered by chapter
     assert "There are 50 cars; see Table 1.1 and Figure 1.1." in text
+
+
+@pytest.mark.parametrize("how", ["dotdot", "symlink"])
+def test_a_frozen_figure_outside_the_project_is_refused(tmp_path, how):
+    """A committed result is input like any source: the figure it shows is copied into the outputs, so
+    one that lies outside the project (by `..` or through a link) must not be."""
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(png(7, 7))
+    root = tmp_path / "project"
+    root.mkdir()
+    frozen_project(root)
+    figure = "analysis_files/figure-html/fig-growth-output-1.png"
+    if how == "dotdot":
+        write_frozen(root, "analysis.qmd", FROZEN.replace(figure, "analysis_files/../../../secret.png"))
+    else:
+        linked = root / "_freeze" / "analysis" / "figure-html" / "fig-growth-output-1.png"
+        linked.unlink()
+        linked.symlink_to(outside)
+    with pytest.raises(PathError) as caught:
+        run(root)
+    assert caught.value.path == "_freeze/analysis/execute-results/html.json"
+    assert "outside the project" in caught.value.message
+    assert not list(root.rglob("frozen-*")), "nothing was copied from outside"

@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from galleyproof.errors import ManuscriptError
+from galleyproof import paths
+from galleyproof.errors import ManuscriptError, PathError
 
 FREEZE_DIR = "_freeze"
 RESULTS_DIR = "execute-results"
@@ -140,6 +141,10 @@ def _point_into_freezer(markdown: str, root: Path, source: Path, thawed: Thawed,
     markdown = files.sub(target + "/", markdown)
     for match in _IMAGE_SRC.finditer(markdown):
         figure = match.group(1)
+        # The project's path policy (paths.py): a committed result is input like any source, and the
+        # figure is copied into the outputs, so `..` or a link out of the project is refused.
+        if not paths.is_inside(root / figure, root):
+            raise PathError(f"the frozen result {results} shows {figure}, which lies outside the project", results)
         if not (root / figure).is_file():
             raise ManuscriptError(f"the frozen result {results} shows {figure}, which is not in {FREEZE_DIR}/ "
                                   "(commit the figure folders beside execute-results/)", results)
