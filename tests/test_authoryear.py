@@ -105,6 +105,12 @@ def test_one_grammar_for_rewriting_and_for_finding(text, works, rewritten):
     pytest.param("(Neff 2003 and Germer, 2011)", [(("Neff",), False, "2003"), (("Germer",), False, "2011")],
                  id="two-works-in-one-item"),
     pytest.param("(see [1]; Neff, 2003)", [(("Neff",), False, "2003")], id="brackets-pandoc-cannot-carry"),
+    # APA 8.21: a group's first citation introduces its abbreviation; the rewrite would drop "[NIMH]"
+    pytest.param("(National Institute of Mental Health [NIMH], 2019; Neff, 2003)",
+                 [(("National Institute of Mental Health",), False, "2019"), (("Neff",), False, "2003")],
+                 id="group-author-introducing-its-abbreviation"),
+    pytest.param("(see American Psychological Association [APA], 2020, p. 4)",
+                 [(("American Psychological Association",), False, "2020")], id="abbreviation-prefix-locator"),
 ])
 def test_the_finder_also_reads_parentheticals_that_do_not_parse_whole(text, works):
     assert _works(find_works(text)) == works

@@ -49,6 +49,10 @@ _START = r"(?<![\w'’\-@])"  # a name starts a word
 # "&" between authors in parentheses, 8.17). Read inside parentheses only, where the words before an
 # author are not running prose.
 _GROUP = rf"{_UPPER}\w*+(?:\s++(?:(?:of|for|on|the|and)\s++){{0,2}}{_UPPER}\w*+){{1,8}}+"
+# A group's first citation introduces its abbreviation in brackets (APA 8.21): "(National Institute of
+# Mental Health [NIMH], 2019)". Found as a work, never rewritten: the pandoc form would drop "[NIMH]".
+_ABBREVIATION = rf"\s++\[{_UPPER}[\w&.\-]{{0,15}}+\]"
+_ABBREVIATED = re.compile(_ABBREVIATION + "$")
 
 
 def _authors(first: str) -> str:
@@ -61,7 +65,8 @@ _AUTHORS = _authors(FAMILY)
 # 2003, 2003a, n.d., n. d., n.d.-a, in press, in press-b (APA 8.17-8.19); years 1500-2099.
 YEAR = r"(?:(?:1[5-9]|20)\d\d[a-z]?|n\.\s?d\.(?:-[a-z])?|in\spress(?:-[a-z])?)(?![\w\-–])"
 _YEARS = rf"(?P<years>{YEAR}(?:\s*+,\s*+{YEAR}){{0,20}}+)"
-_WORK = rf"{_authors(f'(?:{FAMILY}|{_GROUP})')},?+\s++{_YEARS}"  # in parentheses: a group author too
+# in parentheses: a group author too
+_WORK = rf"{_authors(f'(?:{FAMILY}|{_GROUP}(?:{_ABBREVIATION})?+)')},?+\s++{_YEARS}"
 # One item of a parenthetical, whole: free prefix, the work, free suffix (checked to hold no year).
 _ITEM = re.compile(rf"(?P<prefix>[^;]*?\s)??{_WORK}(?:,\s++(?P<suffix>[^;]*+))?")
 _NOT_PANDOC_TEXT = re.compile(r"[\[\]@]")
@@ -127,7 +132,7 @@ def _works(match: re.Match, text: str, base: int, prefix: str = "", locator: str
     """The works of one authors-and-years match: one per year ("Zhou, 2015, 2017" is two works).
 
     `text` is the item as written, `base` the column in the line where the matched string starts."""
-    names = [match.group("first")]
+    names = [_ABBREVIATED.sub("", match.group("first"))]
     if names[0].split()[-1] in _NOT_AUTHORS:
         return ()
     if match.group("others"):
@@ -182,8 +187,8 @@ def _item(item: str, offset: int) -> tuple[CitedWork, ...] | None:
     prefix, suffix = match.group("prefix") or "", (match.group("suffix") or "").strip()
     if _HAS_YEAR.search(prefix) or _HAS_YEAR.search(suffix):
         return None  # a second work hiding in the free text: "(Neff 2003 and Germer, 2011)"
-    if _NOT_PANDOC_TEXT.search(text[:start] + prefix + suffix):
-        return None  # brackets or @ in the free text would break the pandoc citation
+    if _NOT_PANDOC_TEXT.search(text[:start] + prefix + suffix + match.group("first")):
+        return None  # brackets or @ in the free text (or a group's "[NIMH]") would not survive the rewrite
     return _works(match, text, offset, text[:start] + prefix, suffix) or None
 
 
