@@ -178,6 +178,18 @@ def test_true_never_executes_even_when_the_source_changed(tmp_path):
     assert "colony count: 4096" in html_text(result.outputs["html"])
 
 
+def test_auto_does_not_read_an_outdated_result_it_will_not_use(tmp_path):
+    """Quarto executes a changed document under `auto`: the stale result is not converted, so a figure
+    missing from it does not stop the build (the cells run and raise here, proving they ran)."""
+    root = frozen_project(tmp_path)
+    (root / "_freeze" / "analysis" / "figure-html" / "fig-growth-output-1.png").unlink()
+    with (root / "analysis.qmd").open("a", encoding="utf-8") as handle:
+        handle.write("\nOne more sentence.\n")
+    with pytest.raises(CellError, match="this cell must not run"):
+        run(root)
+    assert freeze.thaw(root, root / "analysis.qmd", str, current_only=True) is None
+
+
 @pytest.mark.parametrize("setting", [None, "false"])
 def test_without_freeze_the_cells_execute_as_before(tmp_path, setting):
     root = frozen_project(tmp_path, setting)

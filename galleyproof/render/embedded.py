@@ -261,8 +261,11 @@ def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, 
         bool(found.inline or found.knitr_inline) or any(c.language.lower() not in DISPLAY_ONLY for c in doc.cells))
     # Freeze governs whole-project renders; a file rendered on its own always executes (Quarto, "Freeze").
     setting = freeze.policy(chapter_defaults) if executes and not fresh and not project.single else False
-    thawed = freeze.thaw(project.root, path, pandoc.html_to_markdown, text) if setting else None
-    if thawed is not None and (setting is True or thawed.current):
+    # With `auto`, an outdated result is not converted at all (no pandoc run for its tables, and a figure
+    # missing from it cannot stop a build that executes the cells anyway).
+    thawed = freeze.thaw(project.root, path, pandoc.html_to_markdown, text,
+                         current_only=setting == "auto") if setting else None
+    if thawed is not None:
         return _thawed_chapter(project, path, name, (lines, start, front, chapter_defaults, cwd, found), thawed)
     note = freeze.unreadable(project.root, path) if setting else ""
     try:
@@ -271,7 +274,7 @@ def _read_chapter(project: Project, path: Path, defaults: dict, meta: dict[str, 
         runs, shown = _runnable(doc.cells, found.inline, language, name)
     except (RenderError, ManuscriptError) as exc:
         # No kernel here runs this document: its frozen result, when committed, stands in (with a note).
-        thawed = thawed or (freeze.thaw(project.root, path, pandoc.html_to_markdown, text) if executes else None)
+        thawed = freeze.thaw(project.root, path, pandoc.html_to_markdown, text) if executes else None
         if thawed is None:
             raise
         chapter = _thawed_chapter(project, path, name, (lines, start, front, chapter_defaults, cwd, found), thawed)

@@ -97,10 +97,13 @@ def unreadable(root: Path, source: Path) -> str:
                 + (" (it looks like a git merge conflict)" if conflict else "") + "; the cells are executed instead")
 
 
-def thaw(root: Path, source: Path, html_to_markdown: Callable[[str], str], read: str = "") -> Thawed | None:
+def thaw(root: Path, source: Path, html_to_markdown: Callable[[str], str], read: str = "", *,
+         current_only: bool = False) -> Thawed | None:
     """The frozen result of `source` as Markdown, or None when there is none. `read`: the source as the
     engine read it (includes expanded); recent Quarto hashes that rather than the file (freeze.ts,
-    `freezeInputHash(input, markdown)`), so either counts as unchanged.
+    `freezeInputHash(input, markdown)`), so either counts as unchanged. `current_only` (`freeze: auto`):
+    None as well for a result made from another version of the source, before any of it is converted,
+    since the cells run instead.
 
     A result that is not JSON (a merge conflict left in it) is, as in Quarto, no result; the caller
     then executes. A figure it refers to that is missing from `_freeze/` stops the build, naming both.
@@ -116,6 +119,8 @@ def thaw(root: Path, source: Path, html_to_markdown: Callable[[str], str], read:
     except (OSError, ValueError, KeyError, TypeError):
         return None
     current = data.get("hash") in {source_hash(source), text_hash(read) if read else None}
+    if current_only and not current:
+        return None
     thawed = Thawed(relative, str(result.get("engine") or ""), current, [],
                     files=[relative], includes=_has_includes(result.get("includes")))
     markdown = _point_into_freezer(markdown, root, source, thawed, relative)
