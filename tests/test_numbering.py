@@ -56,6 +56,8 @@ def test_run_in_headings_need_a_capitalised_title():
                  id="appendix-letters-after-arabic"),
     pytest.param("# 1 A\n\n# 2 B\n\n# S1 Text\n\n# S2 Table\n", id="supplementary-series"),
     pytest.param("# 1. A\n\n## 1.1. B\n\n## 1.2 C\n\n# 2. D\n", id="dots-with-and-without-a-closing-dot"),
+    pytest.param("# 1.0 A\n\n## 1.1 B\n\n## 1.2 C\n\n# 2.0 D\n\n## 2.1 E\n\n# 3.0 F\n",
+                 id="top-level-written-with-a-zero"),
 ])
 def test_series_and_schemes_real_manuscripts_use(text):
     found = of_kind(text, "mixed-numbering") + of_kind(text, "skipped-numbering") + of_kind(text, "heading-level")
@@ -89,3 +91,12 @@ def test_the_usual_level_is_the_one_below_the_parent():
             "## **1.3 D**\n\nText.\n")
     source = parse_source(text, "ms.md")
     assert [(i.kind, i.line) for i in source.issues] == [("heading-level", 11), ("heading-level", 15)]
+
+
+def test_a_zero_part_names_the_section_itself_for_the_importer():
+    # reports and theses number the top level 1.0, 2.0: section 2, at level 1, parent of 2.1
+    text = ("# Title\n\n## **1.0 Introduction**\n\nText.\n\n### **1.1 Background**\n\nText.\n\n"
+            "## **2.0 Methods**\n\nText.\n\n### **2.1 Data**\n\nText.\n")
+    source = parse_source(text, "ms.md")
+    assert [(h.number, h.level) for h in source.headings] == [("1.0", 1), ("1.1", 2), ("2.0", 1), ("2.1", 2)]
+    assert source.issues == []

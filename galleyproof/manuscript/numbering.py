@@ -3,8 +3,10 @@
 A written number is a first part and any number of arabic parts after it, joined by one separator
 and perhaps closed by a mark: `2`, `2.`, `2.1.3`, `2-1-3`, `3-`, `2.1:`. The first part may also be
 a roman numeral (`II.`, IEEE style), an appendix letter (`A.1`, `B.`) or a supplementary number
-(`S1`, `S2.1`, PLOS style). A lone letter or roman numeral (`A.`, `V.`) is read as a number only in a
-Markdown `#` heading: anywhere else `X. Wang` or `E. coli` is a name, not section X.
+(`S1`, `S2.1`, PLOS style). Trailing zero parts name the section itself: `2.0` is section 2, as
+reports and theses number their top level (`1.0`, `1.1`, `2.0`). A lone letter or roman numeral
+(`A.`, `V.`) is read as a number only in a Markdown `#` heading: anywhere else `X. Wang` or `E. coli`
+is a name, not section X.
 
 The decisions, used by the importer (manuscript.source) and the claim checker (claims.rules.numbering):
 - scheme: the separator of a number, or its closing mark when it has one part (`3-` is dashed, `1.`
@@ -108,6 +110,8 @@ def _read(text: str, lone_letters: bool) -> tuple[Number, str] | None:
     if first[0] == ARABIC and len(pieces) == 1 and len(pieces[0]) == 4 and not mark:
         return None  # "2019 Update": a year
     parts = (first, *((ARABIC, int(piece)) for piece in pieces[1:]))
+    while len(parts) > 1 and parts[-1] == (ARABIC, 0):
+        parts = parts[:-1]  # "2.0 Methods" (reports, theses) is section 2 itself, not 2's child 0
     return Number(head, parts, separator, mark), rest
 
 
