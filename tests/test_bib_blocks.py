@@ -88,12 +88,20 @@ def test_tricky_inputs_split_as_bibtexparser_splits_them(text: str):
 
 PIECES = ["@article{", "@book{", "@string{", "@comment{", "@preamble{", "@article(", "@{", "@Misc {", "k1", "k2",
           ",", ", ", "=", " = ", "{", "}", "{{", "}}", '"', '{"}', "\\", "\\{", "\\}", '\\"', "#", " # ", "%", "% c\n",
-          "\n", "\n\n", "  ", "\t", "title", "author", "jan", "x", "a@b", "(", ")", "@", "\r\n", "é", "{\\'e}"]
+          "\n", "\n\n", "  ", "\t", "title", "author", "jan", "x", "a@b", "(", ")", "@", "\r\n", "é", "{\\'e}",
+          "@string(", "@preamble(", "@COMMENT{", "@ARTICLE{", "\ufeff", "Ã©", "\r", ")\n", "jj # "]
 SOUP = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=80).map("".join)
-ENTRY = st.builds(lambda key, fields: f"@article{{{key},\n" + ",\n".join(fields) + "\n}\n",
-                  st.sampled_from(["a", "b", "a1"]),
-                  st.lists(st.builds(lambda n, v: f"  {n} = {v}", st.sampled_from(["title", "author", "x"]),
-                                     SOUP.map(lambda s: "{" + s + "}")), max_size=4))
+# Well-formed-ish entries: `{...}` or `(...)` delimited, values braced, quoted, bare or concatenated,
+# lines ended by LF or CRLF, so the fast path and its fall-backs both meet the kind of input.
+VALUE = st.one_of(SOUP.map(lambda s: "{" + s + "}"), SOUP.map(lambda s: '"' + s + '"'),
+                  st.sampled_from(["2020", "jan", "jj", 'jj # " x"', "{a} # jj"]))
+ENTRY = st.builds(lambda kind, delims, key, fields, eol: f"@{kind}{delims[0]}{key},{eol}" + f",{eol}".join(fields)
+                  + f"{eol}{delims[1]}{eol}",
+                  st.sampled_from(["article", "Book", "INPROCEEDINGS", "string", "preamble"]),
+                  st.sampled_from(["{}", "{}", "()"]), st.sampled_from(["a", "b", "a1", "jj"]),
+                  st.lists(st.builds(lambda n, v: f"  {n} = {v}", st.sampled_from(["title", "author", "x"]), VALUE),
+                           max_size=4),
+                  st.sampled_from(["\n", "\r\n"]))
 FILES = st.lists(st.one_of(ENTRY, SOUP), max_size=6).map("".join)
 EXAMPLES = int(os.environ.get("GALLEYPROOF_FUZZ_EXAMPLES", "30")) * 10
 
