@@ -162,3 +162,21 @@ def test_entries_that_depend_on_others_are_always_read_again():
     assert again.references == parse_bibtex(edited).references
     assert again.references[0].container == "Other Journal"
     assert again.references[-1].container == "Parent"
+
+
+def test_quoted_and_concatenated_literals_are_the_entrys_own_text():
+    # Quote-delimited files (this repository's references.bib) are remembered entry by entry as
+    # brace-delimited ones are; only a bare word (macro or month) makes an entry depend on the file.
+    from galleyproof.bib.bibtex import parse_bibtex
+
+    text = ('@article{q, title = "Quoted", journal = "J" # {, 2nd} # "!", note = "C# {and} F#", year = 2020}\n'
+            '@article{m, title = "T", month = jan}\n@article{s, title = "T" # jj}\n@string{jj = " x"}\n'
+            '@article{e, title = "Empty {"} quote", pages = "1--2"}\n')
+    first = parse_bibtex(text)
+    assert [bool(h) for h in first.entry_hashes] == [True, False, False, True]
+    assert first.references[0].container == "J, 2nd!"
+    edited = text.replace(' x"', ' y"').replace("Quoted", "Quoted again")
+    again = parse_bibtex(edited, known=_known(first))
+    assert again.references == parse_bibtex(edited).references
+    assert again.references[2].title == "T y"
+    assert again.references[3] is _known(first)[first.entry_hashes[3]]  # taken as it was, not read again

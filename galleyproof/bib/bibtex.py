@@ -101,6 +101,11 @@ def _split_concatenation(raw: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def _delimited(part: str) -> bool:
+    """A `{...}` or `"..."` piece of a value: its text is its own, whatever @string defines."""
+    return len(part) > 1 and part[0] in "{\"" and part[-1] == ("}" if part[0] == "{" else '"')
+
+
 def evaluate(raw: str, strings: dict[str, str], undefined: list[str]) -> str:
     """A field's value: delimiters removed, macros expanded, pieces joined; unknown macros kept as
     written and appended to `undefined`."""
@@ -109,7 +114,7 @@ def evaluate(raw: str, strings: dict[str, str], undefined: list[str]) -> str:
         return raw[1:-1]  # the common case, without the concatenation scan
     values = []
     for part in _split_concatenation(raw):
-        if part[0] in "{\"" and part[-1] == ("}" if part[0] == "{" else '"') and len(part) > 1:
+        if _delimited(part):
             values.append(part[1:-1])
         elif part.isdigit():
             values.append(part)
@@ -228,7 +233,9 @@ class _Reader:
             if raw_value[:1] == "{" and raw_value[-1:] == "}" and "#" not in raw_value:
                 values[name] = raw_value[1:-1]  # evaluate()'s common case, inline (values arrive stripped)
             else:
-                alone = alone and raw_value.isdigit()
+                # Quoted, braced or numeric pieces (concatenated or not) are the entry's own text; a bare
+                # word (a macro, or a month name, which @string may redefine) ties it to the rest of the file.
+                alone = alone and all(_delimited(p) or p.isdigit() for p in _split_concatenation(raw_value))
                 values[name] = evaluate(raw_value, self.strings, undefined)
         for macro in dict.fromkeys(undefined):
             self.issue("undefined_macro", f"{entry.key}: @string macro {macro!r} is not defined; kept as text",
