@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from galleyproof.render.cache import CellCache, ChapterRecord, cell_keys
+from galleyproof.render.cache import Awaited, CellCache, ChapterRecord, cell_keys
 
 KERNEL = "python3/python-3.11.7"
 
@@ -80,6 +80,28 @@ def test_miss_when_keys_differ_or_record_is_corrupt(project):
     assert cache.lookup("chapters/a.qmd", cell_keys(["import pkg"], KERNEL)) is None
     cache.path_for("chapters/a.qmd").write_text("{not json")
     assert cache.lookup("chapters/a.qmd", record.keys) is None
+
+
+def test_an_awaited_input_is_digested_once_written_and_only_waited_for_when_the_keys_match(project):
+    """The build's report is rewritten while cells are looked up: the lookup waits for it, then digests
+    what was written (here: a new report, so a miss), and does not wait for a record it cannot use."""
+    cache = CellCache(project)
+    record = stored(cache, project, [str(project / "data.csv")])
+    waited = []
+
+    def rewrite():
+        waited.append(True)
+        (project / "data.csv").write_text("a,b\n1,3\n")
+
+    awaited = Awaited(frozenset({"data.csv"}), rewrite)
+    assert cache.lookup("chapters/a.qmd", cell_keys(["import pkg"], KERNEL), awaited) is None
+    assert waited == []  # another cell source: the record is not used, nothing to wait for
+    assert cache.lookup("chapters/a.qmd", record.keys, awaited) is None
+    assert waited == [True]
+    others = Awaited(frozenset({"elsewhere.json"}), rewrite)
+    assert cache.lookup("chapters/a.qmd", stored(cache, project, [str(project / "data.csv")]).keys, others) \
+        is not None
+    assert waited == [True]  # a record that did not read the awaited file does not wait
 
 
 def test_record_on_disk_is_readable_json_without_temporary_files(project):

@@ -98,11 +98,14 @@ class CellCache:
         except (OSError, ValueError, KeyError, TypeError):
             return None  # an unreadable record is a miss, never an error
 
-    def lookup(self, chapter: str, keys: list[str]) -> ChapterRecord | None:
-        """The record for `chapter` if its keys are `keys` and none of its inputs changed."""
+    def lookup(self, chapter: str, keys: list[str], awaited: Awaited | None = None) -> ChapterRecord | None:
+        """The record for `chapter` if its keys are `keys` and none of its inputs changed. An input among
+        the `awaited` files is digested once the build has written it."""
         record = self.load(chapter)
         if record is None or record.keys != keys:
             return None
+        if awaited is not None:
+            awaited.before_lookup(record)
         for relative, digest in record.inputs.items():
             current = self.digest(relative)
             if current != digest and not (digest.startswith(PARSED) and self._parsed(relative) == digest):

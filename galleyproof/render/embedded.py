@@ -378,9 +378,7 @@ def _execute(project: Project, chapters: list[_Chapter], cache: CellCache, fresh
             continue
         kernel = _kernel_key(project, chapter, fig_dpi)
         keys = cell_keys(chapter.sources, kernel)
-        if awaited is not None and chapter.cells and not fresh:
-            awaited.before_lookup(cache.load(chapter.name))  # a record made from a report being rewritten
-        record = None if fresh or not chapter.cells else cache.lookup(chapter.name, keys)
+        record = None if fresh or not chapter.cells else cache.lookup(chapter.name, keys, awaited)
         if chapter.cells and record is None:
             pending.append((chapter, keys, kernel))
             continue
