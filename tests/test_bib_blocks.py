@@ -180,3 +180,25 @@ def test_quoted_and_concatenated_literals_are_the_entrys_own_text():
     assert again.references == parse_bibtex(edited).references
     assert again.references[2].title == "T y"
     assert again.references[3] is _known(first)[first.entry_hashes[3]]  # taken as it was, not read again
+
+
+@pytest.mark.parametrize("parent_field, reads_all", [
+    pytest.param("", False, id="the-word-only-in-a-url-and-a-note"),
+    pytest.param("crossref = {p},", True, id="crossref"),
+    pytest.param("CrossRef={p},", True, id="crossref-capitalised-unspaced"),
+    pytest.param("crossref % why\n  = {p},", True, id="comment-between-name-and-equals"),
+    pytest.param("xdata = {p},", True, id="xdata"),
+])
+def test_only_a_parent_field_makes_every_entry_read_again(parent_field, reads_all):
+    from galleyproof.bib.bibtex import parse_bibtex
+
+    text = ("@book{p, title = {Parent}, publisher = {Pub}}\n"
+            "@article{a, title = {A}, url = {https://api.crossref.org/works/x}, note = {Metadata from Crossref}}\n"
+            f"@inbook{{k, {parent_field} title = {{Child}}}}\n")
+    first = parse_bibtex(text)
+    again = parse_bibtex(text.replace("{Parent}", "{Parent 2}"), known=_known(first))
+    assert again.references == parse_bibtex(text.replace("{Parent}", "{Parent 2}")).references
+    reused = [any(ref is known for known in _known(first).values()) for ref in again.references]
+    assert reused == ([False, False, False] if reads_all else [False, True, True])
+    if reads_all and "crossref" in parent_field.lower():
+        assert again.references[2].publisher == "Pub"
