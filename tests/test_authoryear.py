@@ -111,10 +111,16 @@ def test_one_grammar_for_rewriting_and_for_finding(text, works, rewritten):
                  id="group-author-introducing-its-abbreviation"),
     pytest.param("(see American Psychological Association [APA], 2020, p. 4)",
                  [(("American Psychological Association",), False, "2020")], id="abbreviation-prefix-locator"),
+    # APA 8.15: a republished work, listed under its own year; the pandoc form would print only 1953
+    pytest.param("(Freud, 1900/1953, p. 4; Neff, 2003)", [(("Freud",), False, "1953"), (("Neff",), False, "2003")],
+                 id="republished-work"),
+    pytest.param("Freud (1900/1953) argued", [(("Freud",), False, "1953")], id="republished-work-narrative"),
 ])
 def test_the_finder_also_reads_parentheticals_that_do_not_parse_whole(text, works):
     assert _works(find_works(text)) == works
     assert all(c.narrative for c in find_citations(text))  # never rewritten as one parenthetical
+    # nor any work inside it: "Neff, 2003" rewritten as @neff2003 would print "Neff (2003)"
+    assert rewrite_line(text, find_citations(text)) == text
 
 
 def test_works_carry_their_span_and_authors_as_written():
@@ -129,6 +135,13 @@ def test_lettered_no_date_works_resolve_to_their_own_entries():
     assert [r.key for r in refs] == ["neffnda", "neffndb"]
     (cite,) = resolve_citations(find_citations("(Neff, n.d.-b)"), refs)
     assert [(w.key, w.resolved) for w in cite.works] == [("neffndb", True)]
+
+
+def test_a_republished_work_resolves_to_its_entry():
+    # APA 9.41 ends the entry with "(Original work published 1900)", which bib.apa does not read yet
+    refs = parse_reference_list("Freud, S. (1953). The interpretation of dreams. Hogarth Press.\n")
+    (cite,) = resolve_citations(find_citations("Freud (1900/1953) argued", lenient=True), refs)
+    assert [(w.key, w.resolved) for w in cite.works] == [(refs[0].key, True)] and not cite.whole
 
 
 # --- generated citations ----------------------------------------------------------------------------

@@ -62,8 +62,9 @@ def _authors(first: str) -> str:
 
 
 _AUTHORS = _authors(FAMILY)
-# 2003, 2003a, n.d., n. d., n.d.-a, in press, in press-b (APA 8.17-8.19); years 1500-2099.
-YEAR = r"(?:(?:1[5-9]|20)\d\d[a-z]?|n\.\s?d\.(?:-[a-z])?|in\spress(?:-[a-z])?)(?![\w\-–])"
+# 2003, 2003a, n.d., n. d., n.d.-a, in press, in press-b (APA 8.17-8.19); years 1500-2099; a
+# republished work's original and own years, 1900/1953 (APA 8.15).
+YEAR = r"(?:(?:(?:1[5-9]|20)\d\d/)?+(?:1[5-9]|20)\d\d[a-z]?|n\.\s?d\.(?:-[a-z])?|in\spress(?:-[a-z])?)(?![\w\-–])"
 _YEARS = rf"(?P<years>{YEAR}(?:\s*+,\s*+{YEAR}){{0,20}}+)"
 # in parentheses: a group author too
 _WORK = rf"{_authors(f'(?:{FAMILY}|{_GROUP}(?:{_ABBREVIATION})?+)')},?+\s++{_YEARS}"
@@ -77,6 +78,7 @@ _PAREN = re.compile(r"\(([^()]*+)\)")  # taken whole, its year looked for inside
 _HAS_YEAR = re.compile(r"(?<![\w\-])" + YEAR)
 _NARRATIVE = re.compile(rf"(?<![\w'’\-@(]){_AUTHORS}\s++\({_YEARS}(?:,\s++(?P<suffix>[^()]*+))?\)")
 _BARE = re.compile(rf"(?<![\w'’\-@(]){_AUTHORS},\s++{_YEARS}")
+_REPUBLISHED = "/"  # in a year list: "1900/1953", which the pandoc form would print as 1953
 _FAMILY_IN = re.compile(FAMILY)
 _YEAR_IN = re.compile(YEAR)
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -138,7 +140,8 @@ def _works(match: re.Match, text: str, base: int, prefix: str = "", locator: str
     if match.group("others"):
         names += _FAMILY_IN.findall(match.group("others"))
     authors = tuple(" ".join(n.split()) for n in names)
-    years = [re.sub(r"n\.\sd\.", "n.d.", y) for y in _YEAR_IN.findall(match.group("years"))]
+    # a republished work is listed under its own year: "Freud (1900/1953)" is Freud's 1953 entry (APA 9.41)
+    years = [re.sub(r"n\.\sd\.", "n.d.", y).rpartition("/")[2] for y in _YEAR_IN.findall(match.group("years"))]
     last = "etal" if match.group("etal") else "others" if match.group("others") else "first"
     written = match.string[match.start("first"):match.end(last)].strip(" ,")
     possessive = written[-2:] if _POSSESSIVE.search(written) else ""  # "Neff's (2003) definition"
@@ -189,6 +192,8 @@ def _item(item: str, offset: int) -> tuple[CitedWork, ...] | None:
         return None  # a second work hiding in the free text: "(Neff 2003 and Germer, 2011)"
     if _NOT_PANDOC_TEXT.search(text[:start] + prefix + suffix + match.group("first")):
         return None  # brackets or @ in the free text (or a group's "[NIMH]") would not survive the rewrite
+    if _REPUBLISHED in match.group("years"):
+        return None  # nor would "1900/" of "1900/1953"
     return _works(match, text, offset, text[:start] + prefix, suffix) or None
 
 
@@ -229,11 +234,16 @@ def find_citations(text: str, line: int = 1, *, lenient: bool = False) -> list[A
     found: list[AuthorYearCitation] = []
     # a pandoc citation's own prefix text ("[Rabbitt, 1982, as cited in @lyon2014]") is not cited again
     pandoc = _Spans([m.span() for m in _PANDOC_CITATION.finditer(text)])
+    # a parenthetical that does not parse whole is left as written, and so is every work inside it:
+    # "Neff, 2003" in "(see [1]; Neff, 2003)" rewritten as @neff2003 would print "Neff (2003)"
+    unparsed: list[tuple[int, int]] = []
     for match in _PAREN.finditer(text):
         inner = match.group(1)
         if not _HAS_YEAR.search(inner) or pandoc.overlaps(*match.span()):
             continue
         works = _parenthetical(inner, match.start(1))
+        if works is None and _WORK_IN.search(inner):  # not "Neff (2003, 2011)"'s own parenthesis
+            unparsed.append(match.span())
         if works is None and lenient:
             works = tuple(w for m in _WORK_IN.finditer(inner) for w in _works(m, m.group(0), match.start(1)))
             if works:
@@ -241,7 +251,7 @@ def find_citations(text: str, line: int = 1, *, lenient: bool = False) -> list[A
                                                 whole=False))
         elif works:
             found.append(AuthorYearCitation(match.group(0), line, match.start(), match.end(), works))
-    taken = _Spans([(c.start, c.end) for c in found] + pandoc.spans)
+    taken = _Spans([(c.start, c.end) for c in found] + pandoc.spans + unparsed)
     for pattern in (_NARRATIVE, _BARE):
         for match in pattern.finditer(text):
             if taken.overlaps(*match.span()):
@@ -249,10 +259,11 @@ def find_citations(text: str, line: int = 1, *, lenient: bool = False) -> list[A
             suffix = (match.groupdict().get("suffix") or "").strip()
             if _inside_proper_noun(text, match.start()) or _HAS_YEAR.search(suffix) or _NOT_PANDOC_TEXT.search(suffix):
                 continue
-            works = _works(match, match.group(0), 0, locator=suffix)
+            whole = _REPUBLISHED not in match.group("years")
+            works = _works(match, match.group(0), 0, locator=suffix) if whole or lenient else ()
             if works:
                 found.append(AuthorYearCitation(match.group(0), line, match.start(), match.end(), works,
-                                                narrative=True))
+                                                narrative=True, whole=whole))
                 taken.add(*match.span())
     return sorted(found, key=lambda c: c.start)
 
