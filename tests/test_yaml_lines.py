@@ -31,19 +31,20 @@ def error_of(root: Path) -> GalleyproofError:
     return caught.value
 
 
-def test_a_key_under_the_right_parent(tmp_path):
+@pytest.mark.parametrize("quarto, message, line", [
     # `output-file` is first written as a format option; the book's own one is the bad one
-    root = project(tmp_path, "project:\n  type: book\nformat:\n  docx:\n    output-file: report.docx\n"
-                             "book:\n  title: T\n  output-file: ../escape\n  chapters: [index.qmd]\n")
-    error = error_of(root)
-    assert "output-file" in error.message and error.line == 8
-
-
-def test_a_nested_key_after_a_same_named_key_elsewhere(tmp_path):
-    root = project(tmp_path, "format:\n  html:\n    theme: cosmo\n    type: ignored\nproject:\n  title: T\n"
-                             "  type: journal\n")
-    error = error_of(root)
-    assert "project type 'journal'" in error.message and error.line == 7
+    pytest.param("project:\n  type: book\nformat:\n  docx:\n    output-file: report.docx\n"
+                 "book:\n  title: T\n  output-file: ../escape\n  chapters: [index.qmd]\n", "output-file", 8,
+                 id="a-key-under-the-right-parent"),
+    pytest.param("format:\n  html:\n    theme: cosmo\n    type: ignored\nproject:\n  title: T\n  type: journal\n",
+                 "project type 'journal'", 7, id="a-nested-key-after-a-same-named-key-elsewhere"),
+    # `extra.qmd` is a listed resource first, then a render target that matches nothing
+    pytest.param("manuscript:\n  resources:\n    - extra.qmd\nproject:\n  render:\n    - index.qmd\n"
+                 "    - extra.qmd\n", "project.render lists 'extra.qmd'", 7, id="the-same-item-in-two-lists"),
+])
+def test_the_line_of_a_bad_value(tmp_path, quarto, message, line):
+    error = error_of(project(tmp_path, quarto))
+    assert message in error.message and error.line == line
 
 
 @pytest.mark.parametrize("chapters, line", [
@@ -59,14 +60,6 @@ def test_a_missing_chapter_points_at_its_list_item(tmp_path, chapters, line):
     error = error_of(root)
     assert isinstance(error, ManuscriptError) and "missing.qmd" in error.message
     assert (Path(error.path or "").name, error.line) == ("_quarto.yml", line + 2)
-
-
-def test_the_same_item_in_two_lists(tmp_path):
-    # `extra.qmd` is a listed resource first, then a render target that matches nothing
-    root = project(tmp_path, "manuscript:\n  resources:\n    - extra.qmd\nproject:\n  render:\n    - index.qmd\n"
-                             "    - extra.qmd\n")
-    error = error_of(root)
-    assert "project.render lists 'extra.qmd'" in error.message and error.line == 7
 
 
 def test_a_bibliography_outside_the_project_in_front_matter(tmp_path):
