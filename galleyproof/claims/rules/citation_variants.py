@@ -34,16 +34,22 @@ def _loc(sentence) -> Location:
     return Location(sentence.file, sentence.line, sentence.section, sentence.as_written)
 
 
-def _listed_years(ctx: CheckContext) -> dict[str, set[str]]:
-    """First author -> years in the bibliography or reference list: works that exist under each year."""
+def _reference_years(references: list[str]) -> dict[str, set[str]]:
+    """First author -> years in the written reference list."""
     years: dict[str, set[str]] = {}
-    for entry in ctx.bib_entries:
-        if entry["authors"]:
-            years.setdefault(ascii_letters(entry["authors"][0]), set()).add(str(entry["year"]))
-    for written in ctx.references:
+    for written in references:
         match = _REF.match(written)
         if match:
             years.setdefault(ascii_letters(match.group(1)), set()).add(match.group(2))
+    return years
+
+
+def _listed_years(ctx: CheckContext) -> dict[str, set[str]]:
+    """First author -> years in the bibliography or reference list: works that exist under each year."""
+    years = _reference_years(ctx.references)
+    for entry in ctx.bib_entries:
+        if entry["authors"]:
+            years.setdefault(ascii_letters(entry["authors"][0]), set()).add(str(entry["year"]))
     return years
 
 
@@ -73,11 +79,7 @@ def _variants(cited, listed: dict[str, set[str]] | None = None) -> list[Finding]
 
 
 def _against_references(cited, references: list[str]) -> list[Finding]:
-    listed: dict[str, set[str]] = {}
-    for entry in references:
-        match = _REF.match(entry)
-        if match:
-            listed.setdefault(ascii_letters(match.group(1)), set()).add(match.group(2))
+    listed = _reference_years(references)
     findings, seen = [], set()
     for cite, sentence in cited:
         years = listed.get(cite.first_author)
