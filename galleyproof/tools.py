@@ -3,7 +3,9 @@ rebuild; pypandoc's own search starts pandoc and costs most of a second)."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import os
 from pathlib import Path
 
 
@@ -17,3 +19,25 @@ def bundled_pandoc() -> str | None:
         if candidate.is_file():
             return str(candidate)
     return None
+
+
+@functools.cache
+def pandoc_path() -> str:
+    """The pandoc to run: the bundled one, else pypandoc's search (which runs pandoc: once per process)."""
+    bundled = bundled_pandoc()
+    if bundled:
+        return bundled
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def pandoc_signature() -> str:
+    """The pandoc binary's path, size and modification time: a new pandoc changes it without running it
+    (the build manifest and the cached prose readings key on it); "" when it cannot be found."""
+    try:
+        path = pandoc_path()
+        info = os.stat(path)
+    except OSError:
+        return ""
+    return f"{path} {info.st_size} {info.st_mtime_ns}"

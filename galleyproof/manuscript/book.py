@@ -10,9 +10,7 @@ in the build cache (`.galleyproof-cache/prose/<sha256 of the text>.json`), so a 
 from __future__ import annotations
 
 import json
-import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,8 +18,9 @@ from galleyproof.bib.bibliography import load_bibliography
 from galleyproof.bib.model import Bibliography, Reference
 from galleyproof.fileio import atomic_write_text, sha256_text
 from galleyproof.manuscript.document import Document, read_text
-from galleyproof.manuscript.prose import FORMAT_VERSION, Prose, pandoc_binary, read_prose
+from galleyproof.manuscript.prose import FORMAT_VERSION, Prose, read_texts
 from galleyproof.manuscript.qmd import parse_qmd
+from galleyproof.tools import pandoc_signature
 
 PARSED = "parsed:"  # the prefix of a digest of parsed content (render.cache compares it)
 PROSE_CACHE = Path(".galleyproof-cache") / "prose"  # under the project root, beside the cell cache
@@ -77,8 +76,7 @@ def read_chapters_prose(texts: dict[str, str], cache: Path | None) -> dict[str, 
             found[file] = cached
     missing = [f for f in texts if f not in found]
     if missing:
-        with ThreadPoolExecutor(max_workers=min(4, len(missing))) as pool:
-            found.update(zip(missing, pool.map(lambda f: read_prose(texts[f], f), missing)))
+        found.update(read_texts({f: texts[f] for f in missing}))
         if cache is not None:
             _store(cache, {keys[f]: found[f] for f in missing}, {f"{k}.json" for k in keys.values()})
     return {file: found[file] for file in texts}
@@ -87,12 +85,7 @@ def read_chapters_prose(texts: dict[str, str], cache: Path | None) -> dict[str, 
 def _reader_signature() -> str:
     """What a cached reading depends on besides the text: its format and the pandoc binary (path, size,
     time), so a new pandoc reads every chapter again."""
-    binary = pandoc_binary()
-    try:
-        stat = os.stat(binary)
-        return f"galleyproof-prose/{FORMAT_VERSION} {binary} {stat.st_size} {stat.st_mtime_ns}"
-    except OSError:
-        return f"galleyproof-prose/{FORMAT_VERSION} {binary}"
+    return f"galleyproof-prose/{FORMAT_VERSION} {pandoc_signature()}"
 
 
 def _load_prose(path: Path, file: str) -> Prose | None:

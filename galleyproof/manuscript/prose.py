@@ -31,7 +31,7 @@ from typing import Any
 from galleyproof import parses
 from galleyproof.errors import ManuscriptError
 from galleyproof.manuscript.qmd import split_heading
-from galleyproof.tools import bundled_pandoc
+from galleyproof.tools import pandoc_path
 
 FORMAT_VERSION = 1  # of the units' JSON form (to_json/from_json): a change invalidates the cached readings
 
@@ -298,20 +298,10 @@ class Prose:
         return cls(units, dict(data.get("metadata") or {}))
 
 
-def pandoc_binary() -> str:
-    """pypandoc-binary's pandoc, found without running it (pypandoc's own search starts pandoc)."""
-    bundled = bundled_pandoc()
-    if bundled:
-        return bundled
-    import pypandoc
-
-    return pypandoc.get_pandoc_path()
-
-
 def pandoc_ast(text: str, source: str = "") -> dict:
     """pandoc's JSON AST of CommonMark (with pandoc's extensions) text, with source positions."""
     try:
-        done = subprocess.run([pandoc_binary(), "-f", "commonmark_x+sourcepos", "-t", "json"],
+        done = subprocess.run([pandoc_path(), "-f", "commonmark_x+sourcepos", "-t", "json"],
                               input=text.encode("utf-8"), capture_output=True, check=False, timeout=120)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ManuscriptError(f"pandoc could not read the manuscript ({exc})", source or None) from None

@@ -15,7 +15,6 @@ file), while the cell cache keys such a file on its parsed entries (render.cache
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,7 +24,7 @@ from pathlib import Path
 from galleyproof import paths
 from galleyproof.fileio import atomic_write_text, sha256_bytes, sha256_file
 from galleyproof.render import inputs
-from galleyproof.tools import bundled_pandoc
+from galleyproof.tools import pandoc_signature
 
 MANIFEST_NAME = ".manifest.json"
 FORMAT_VERSION = 2  # 2: each input's digest once; an output names what it does not depend on
@@ -253,16 +252,4 @@ def package_hash() -> str:
     return f"{__version__} " + sha256_bytes("\n".join(parts).encode("utf-8"))
 
 
-def pandoc_signature() -> str:
-    """The pandoc binary's path, size and modification time: a new pandoc changes it without running it."""
-    path = bundled_pandoc()
-    if path is None:
-        from galleyproof.render.pandoc import pandoc_path
-
-        path = pandoc_path()  # slower: pypandoc searches and runs pandoc
-    try:
-        info = os.stat(path)
-    except OSError:
-        return ""
-    return f"{path} {info.st_size} {info.st_mtime_ns}"
 

@@ -7,26 +7,15 @@ take from the clock (DOCX core properties, EPUB), so the same input gives the sa
 
 from __future__ import annotations
 
-import functools
 import os
 import subprocess
 from pathlib import Path
 
 from galleyproof.errors import RenderError
 from galleyproof.render.kernel import SOURCE_DATE_EPOCH
-from galleyproof.tools import bundled_pandoc
+from galleyproof.tools import pandoc_path  # the one finder (tools.py); callers import it from here too
 
 FILTERS = Path(__file__).parent
-
-
-@functools.cache
-def pandoc_path() -> str:
-    bundled = bundled_pandoc()  # pypandoc's own search runs pandoc first: most of a second
-    if bundled:
-        return bundled
-    import pypandoc
-
-    return pypandoc.get_pandoc_path()
 
 
 def run_pandoc(args: list[str], *, stdin: str | None = None, cwd: Path | None = None) -> tuple[str, list[str]]:
