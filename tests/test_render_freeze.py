@@ -430,6 +430,25 @@ def test_interactive_output_that_needs_quartos_page_scripts_becomes_a_note(tmp_p
     assert "require(" in "\n".join(thawed_lines(tmp_path, markdown).lines)  # no page scripts needed: kept
 
 
+def test_a_frozen_interactive_output_is_html_only_with_a_note_elsewhere_as_an_executed_ones(tmp_path):
+    """Kept for HTML, and PDF/DOCX/JATS show a note and the build warns, as for an executed cell's widget
+    (cells.interactive_markdown): raw HTML alone would vanish from those formats without a word."""
+    markdown = ("::: {.cell}\n::: {.cell-output .cell-output-display}\n```{=html}\n<div id='w'></div>\n"
+                "<script>document.getElementById('w').textContent = 'drawn'</script>\n```\n:::\n:::\n")
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "_quarto.yml").write_text("project:\n  title: W\nexecute:\n  freeze: auto\nformat:\n  html: default\n"
+                                      "  docx: default\n", encoding="utf-8")
+    (root / "doc.qmd").write_text("---\ntitle: Widget\n---\n\n```{python}\nraise RuntimeError('not run')\n```\n",
+                                  encoding="utf-8")
+    write_frozen(root, "doc.qmd", markdown)
+    result = run(root)
+    assert [c.status for c in result.chapters] == ["frozen"]
+    assert "textContent = 'drawn'" in result.outputs["html"].read_text(encoding="utf-8")
+    assert "interactive output: interactive, shown in the HTML version" in docx_text(result.outputs["docx"])
+    assert any("no static image; PDF, DOCX and JATS show a note instead" in w for w in result.warnings)
+
+
 def test_frozen_figures_are_the_documents_figures(tmp_path):
     from galleyproof.render.embedded import prepare
 

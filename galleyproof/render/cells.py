@@ -134,27 +134,32 @@ def _output_markdown(output: dict, options: dict, asis: bool, figure_index: int,
 
 
 def _interactive(data: dict, options: dict, index: int, result: CellMarkdown, figure_path, figure_ref) -> str:
-    """Raw HTML for the HTML format; elsewhere the static image, or a note and a warning."""
     kind = next((k for k in INTERACTIVE if k in data), "text/html")
     name = kind.split(".")[1] if kind.startswith("application/vnd.") else "interactive HTML"
-    html = _text(data.get("text/html", ""))
-    if re.search(r"<script[^>]+src=[\"']?(https?:)?//", html):
+    image = next((k for k in IMAGES if k in data), None)
+    static = _figure(data[image], IMAGES[image], options, index, result.figures, figure_path, figure_ref) \
+        if image else ""
+    return interactive_markdown(_text(data.get("text/html", "")), name, static, result.warnings)
+
+
+def interactive_markdown(html: str, name: str, static: str, warnings: list[str], *, offline: bool = True) -> str:
+    """Raw HTML for the HTML format; elsewhere `static` (a static image's Markdown), or a note and a warning.
+    For executed cells and frozen results alike (freeze.py). `offline=False`: the HTML needs scripts that
+    the page does not carry (Quarto's page `includes` of a frozen result), as one loaded from the network."""
+    if not offline or re.search(r"<script[^>]+src=[\"']?(https?:)?//", html):
         # The page must not reach the network (and pandoc's --embed-resources cannot fetch offline).
-        result.warnings.append(f"{name} output loads its library from the network; its static form is shown")
+        warnings.append(f"{name} output loads its library from the network; its static form is shown")
         html = ""
     parts = []
     if html:
         parts.append(f'::: {{.content-visible when-format="html"}}\n```{{=html}}\n{html.strip()}\n```\n:::')
-    image = next((k for k in IMAGES if k in data), None)
-    if image:
-        static = _figure(data[image], IMAGES[image], options, index, result.figures, figure_path, figure_ref)
-    elif html:
+    if not static and html:
         static = f"*[{name} output: interactive, shown in the HTML version]*"
-        result.warnings.append(f"{name} output has no static image; PDF, DOCX and JATS show a note instead")
-    else:
+        warnings.append(f"{name} output has no static image; PDF, DOCX and JATS show a note instead")
+    elif not static:
         static = f"*[{name} output: interactive, with neither a static image nor an offline HTML form]*"
-        result.warnings.append(f"{name} output has neither a static image nor offline HTML; every format "
-                               "shows a note instead")
+        warnings.append(f"{name} output has neither a static image nor offline HTML; every format "
+                        "shows a note instead")
     parts.append(f'::: {{.content-hidden when-format="html"}}\n{static}\n:::' if html else static)
     return "\n\n".join(parts)
 

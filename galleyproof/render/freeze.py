@@ -29,6 +29,7 @@ from typing import Any
 
 from galleyproof import paths
 from galleyproof.errors import ManuscriptError, PathError
+from galleyproof.render import cells
 
 FREEZE_DIR = "_freeze"
 RESULTS_DIR = "execute-results"
@@ -277,13 +278,9 @@ def _fence(block: _Block, html_to_markdown: Callable[[str], str], thawed: Thawed
     marker = _FENCE.match(block.opener).group(1)  # type: ignore[union-attr]
     if block.attrs.replace(" ", "") == "{=html}":
         if "<script" in text:
-            # Its libraries come from the network or from scripts Quarto puts in the page header
-            # (`includes`), which a self-contained, offline page cannot carry.
-            if thawed.includes or re.search(r"<script[^>]+src=[\"']?(https?:)?//", text):
-                thawed.warnings.append("an interactive output of the frozen result loads its library from the "
-                                       "network; a note is shown instead")
-                return "*[interactive output: shown in Quarto's HTML only]*"
-            return f"{block.opener}\n{text}\n{block.closer or marker}"
+            # As an executed cell's: in HTML only, a note elsewhere. Scripts Quarto puts in the page header
+            # (`includes`) are ones a self-contained, offline page cannot carry.
+            return cells.interactive_markdown(text, "interactive", "", thawed.warnings, offline=not thawed.includes)
         if "<table" in text:  # as Quarto reads HTML tables, so they reach DOCX and PDF
             return html_to_markdown(text)
     opener = block.opener if block.attrs.strip() != "{}" else block.opener.replace("{}", "").rstrip()
