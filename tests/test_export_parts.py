@@ -92,6 +92,15 @@ def test_anonymise_drops_acknowledgements_and_keeps_the_rest():
     assert "Thanks to Djamila." in anonymise.identifying_sections(text)
 
 
+@pytest.mark.parametrize("heading", ["## VI. Acknowledgements", "## A. Funding", "## 5.1: Author Contributions",
+                                     "## **7- Acknowledgments**"])
+def test_anonymise_drops_numbered_identifying_sections(heading):
+    # section numbers as manuscript.numbering reads them: IEEE roman, appendix letters, closing marks
+    text = f"# Results\n\nIt works.\n\n{heading}\n\nThanks to Djamila.\n\n# Discussion\n\nMore.\n"
+    out = anonymise.anonymise_markdown(text, IDENTITY)
+    assert heading not in out and "Djamila" not in out and "# Discussion\n\nMore." in out
+
+
 def test_find_identity_reports_what_leaked():
     text = "Title\nDjamila   CHARIF\nabu al-qasim saadallah university"
     assert anonymise.find_identity(text, IDENTITY) == ["abu al-qasim saadallah university", "Djamila CHARIF"]

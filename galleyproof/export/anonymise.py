@@ -17,6 +17,7 @@ import yaml
 
 from galleyproof.export.identity import ORCID, Identity, term_pattern
 from galleyproof.export.identity import identity_of as _identity_of
+from galleyproof.manuscript import numbering
 from galleyproof.manuscript.qmd import front_matter
 from galleyproof.project import Author
 
@@ -55,7 +56,7 @@ def split_sections(lines: list[str], titles: re.Pattern = REMOVED_SECTIONS) -> t
         heading = None if fence or not line.startswith("#") else _HEADING.match(_WHITESPACE.sub(" ", line))
         if heading:
             level = len(heading.group(1))
-            title = re.sub(r"^[\d.\-]+\s+", "", heading.group(2).strip("*_ "))
+            title = numbering.title(heading.group(2).strip("*_ "))  # "VI. Acknowledgements", "A. Funding"
             if dropping_level and level <= dropping_level:
                 dropping_level = 0
             if not dropping_level and titles.match(title):

@@ -28,6 +28,7 @@ from PIL import Image
 from galleyproof import paths
 from galleyproof.bib.model import Reference
 from galleyproof.export.profiles import Profile
+from galleyproof.manuscript import numbering
 from galleyproof.manuscript.document import Block, Document
 from galleyproof.pipeline import policy
 from galleyproof.project import Project
@@ -100,7 +101,7 @@ def appendix_files(project: Project) -> set[str]:
 
 def _section_title(block: Block) -> str:
     # Block.section is "2-1 Title"; the numbering is not part of the name.
-    return re.sub(r"^[\d.\-]+\s+", "", block.section)
+    return numbering.title(block.section)
 
 
 def is_abstract(block: Block) -> bool:

@@ -126,6 +126,11 @@ def split(text: str, *, lone_letters: bool = True) -> tuple[Number | None, str]:
     return found
 
 
+def title(text: str) -> str:
+    """A heading's text without its number: 'VI. Acknowledgements' -> 'Acknowledgements'."""
+    return split(text)[1]
+
+
 def parse(text: str, *, lone_letters: bool = True) -> Number | None:
     """A number standing alone: '2.1.3', '3-', 'II.', 'A.1', 'S1' (None for anything else)."""
     found = _read(text.strip(), lone_letters)

@@ -23,6 +23,7 @@ from rapidfuzz import fuzz
 
 from galleyproof import safe_yaml
 from galleyproof.fileio import atomic_write_text, sha256_text
+from galleyproof.manuscript import numbering
 
 RECORD = Path(".galleyproof-cache") / "import.json"
 SAME_TEXT = 60  # rapidfuzz ratio (0-100) above which a removed and an added chapter are one, renamed
@@ -109,7 +110,7 @@ def _counterpart(old: str, added: list[str], old_text: str, new_texts: dict[str,
 def _title(text: str) -> str:
     """The chapter's heading without its marks, number and id: '# 2. Pathways {#sec-x}' -> 'Pathways'."""
     heading = re.sub(r"\s*\{#[^}]*\}\s*$", "", text.split("\n", 1)[0])
-    return re.sub(r"^#*\s*[\d.\-]*\s*", "", heading)
+    return numbering.title(re.sub(r"^#*\s*", "", heading))
 
 
 def _body(text: str) -> str:
