@@ -76,7 +76,9 @@ _CITED_IN = re.compile(r"\bas cited in\s++")
 _WORK_IN = re.compile(_START + _WORK)
 _PAREN = re.compile(r"\(([^()]*+)\)")  # taken whole, its year looked for inside: linear on "(2019 2019 ..."
 _HAS_YEAR = re.compile(r"(?<![\w\-])" + YEAR)
-_NARRATIVE = re.compile(rf"(?<![\w'’\-@(]){_AUTHORS}\s++\({_YEARS}(?:,\s++(?P<suffix>[^()]*+))?\)")
+# "Gross' (1998)": the possessive of a name ending in s is a bare apostrophe
+_NARRATIVE = re.compile(rf"(?<![\w'’\-@(]){_AUTHORS}(?P<apostrophe>['’](?!\w))?+\s++\({_YEARS}"
+                        r"(?:,\s++(?P<suffix>[^()]*+))?\)")
 _BARE = re.compile(rf"(?<![\w'’\-@(]){_AUTHORS},\s++{_YEARS}")
 _REPUBLISHED = "/"  # in a year list: "1900/1953", which the pandoc form would print as 1953
 _FAMILY_IN = re.compile(FAMILY)
@@ -145,7 +147,9 @@ def _works(match: re.Match, text: str, base: int, prefix: str = "", locator: str
     last = "etal" if match.group("etal") else "others" if match.group("others") else "first"
     written = match.string[match.start("first"):match.end(last)].strip(" ,")
     possessive = written[-2:] if _POSSESSIVE.search(written) else ""  # "Neff's (2003) definition"
-    if possessive:
+    if match.groupdict().get("apostrophe"):
+        possessive = match.group("apostrophe")
+    elif possessive:
         written = written[:-2]
         if authors[-1].endswith(possessive):
             authors = authors[:-1] + (authors[-1][:-2],)
