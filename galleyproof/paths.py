@@ -24,6 +24,9 @@ from urllib.parse import unquote, urlsplit
 from galleyproof.errors import InputError, PathError
 
 # A scheme that names a network or inline resource, not a local file (`file:` is a local file).
+# The project's build cache (cells, prose readings, templates, the import record); never an output.
+BUILD_CACHE = ".galleyproof-cache"
+
 _URL = re.compile(r"^[a-z][a-z0-9+.\-]*:", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<(img|video|audio|source|embed|script|iframe|track|object|link|input)\b([^<>]{0,4000})>",
                        re.IGNORECASE)

@@ -20,10 +20,11 @@ from galleyproof.fileio import atomic_write_text, sha256_text
 from galleyproof.manuscript.document import Document, read_text
 from galleyproof.manuscript.prose import FORMAT_VERSION, Prose, read_texts
 from galleyproof.manuscript.qmd import parse_qmd
+from galleyproof.paths import BUILD_CACHE
 from galleyproof.tools import pandoc_signature
 
 PARSED = "parsed:"  # the prefix of a digest of parsed content (render.cache compares it)
-PROSE_CACHE = Path(".galleyproof-cache") / "prose"  # under the project root, beside the cell cache
+PROSE_CACHE = Path(BUILD_CACHE) / "prose"  # under the project root, beside the cell cache
 
 
 @dataclass(frozen=True)

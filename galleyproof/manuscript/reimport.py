@@ -24,8 +24,9 @@ from rapidfuzz import fuzz
 from galleyproof import safe_yaml
 from galleyproof.fileio import atomic_write_text, sha256_text
 from galleyproof.manuscript import numbering
+from galleyproof.paths import BUILD_CACHE
 
-RECORD = Path(".galleyproof-cache") / "import.json"
+RECORD = Path(BUILD_CACHE) / "import.json"
 SAME_TEXT = 60  # rapidfuzz ratio (0-100) above which a removed and an added chapter are one, renamed
 _NUMBERED = re.compile(r"^(?P<dir>.*/)?(?P<number>\d+)-(?P<slug>.+)\.qmd$")
 

@@ -21,9 +21,10 @@ from pathlib import Path
 
 from galleyproof.fileio import atomic_write_text, sha256_file, sha256_text
 from galleyproof.manuscript.book import PARSED  # an input keyed on its parsed content, not its bytes
+from galleyproof.paths import BUILD_CACHE
 from galleyproof.render import inputs
 
-CACHE_DIR = ".galleyproof-cache"
+CACHE_DIR = BUILD_CACHE
 # A file outside the project that is a module (its source, or a compiled extension) is an input.
 MODULE_SUFFIXES = frozenset(machinery.SOURCE_SUFFIXES + machinery.EXTENSION_SUFFIXES)
 FORMAT_VERSION = 2  # 2: installed packages recorded by version (render.inputs), not file by file

@@ -7,9 +7,9 @@ The formats of a document are converted side by side: each is its own pandoc pro
 PDF) over the same prepared Markdown.
 
 A default (or website) project's documents are independent, so one that fails does not stop the
-others (`quarto render` stops at the first failing file; quarto-cli issue 748): each failure is kept with its file and line in
-`Rendered.failed`, the other documents are written, and the caller decides the exit status. A book or
-manuscript is one document; its first failure is raised.
+others (`quarto render` stops at the first failing file; quarto-cli issue 748): each failure is kept
+with its file and line in `Rendered.failed`, the other documents are written, and the caller decides
+the exit status. A book or manuscript is one document; its first failure is raised.
 """
 
 from __future__ import annotations
